@@ -1,0 +1,55 @@
+"""Superset configuration for Anju, loaded by Superset through SUPERSET_CONFIG_PATH.
+
+Runs inside the Superset environment (.venv-superset), not the pipeline's, so it imports nothing
+from `pipelines`: the few paths it needs are derived from ANJU_HOME exactly as
+pipelines/settings.py derives them. All state (metadata DB, secret key) lives under ANJU_HOME;
+this file holds no secret.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ANJU_HOME = Path(os.environ.get("ANJU_HOME", Path(__file__).resolve().parent.parent / ".anju")).resolve()
+_SUPERSET_HOME = ANJU_HOME / "superset"
+_SECRET_KEY_FILE = ANJU_HOME / "secrets" / "superset_secret_key"
+
+# pipelines.superset_service.ensure_secrets generates the key (0600) on first run. Refuse to start
+# without it rather than fall back to a default key anyone could use to forge sessions.
+try:
+    SECRET_KEY = _SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+except FileNotFoundError:
+    raise RuntimeError(
+        f"{_SECRET_KEY_FILE} is missing: run `anju serve` (or superset_service.ensure_secrets) first"
+    ) from None
+
+# Metadata (users, charts, dashboards) in SQLite under ANJU_HOME. check_same_thread=false because
+# gunicorn's threads share the engine; the timeout lets concurrent writers (Superset logs an event
+# per request) wait for each other instead of failing with "database is locked".
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{_SUPERSET_HOME / 'superset.db'}?check_same_thread=false"
+SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+# Keep uploads and anything else Superset writes out of ~/.superset and the installed package.
+DATA_DIR = str(_SUPERSET_HOME)
+UPLOAD_FOLDER = str(_SUPERSET_HOME / "uploads") + "/"
+
+# Chinese UI. The stock config sets LANGUAGES = {}, which switches i18n off entirely; zh comes
+# first so the language menu offers it first. The locale comes from the session, then this
+# default (Accept-Language is ignored).
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+
+# Security. CSRF protects the form login and the session-cookie API; JWT API clients fetch a
+# token from /api/v1/security/csrf_token/.
+WTF_CSRF_ENABLED = True
+# Flask checks the signed session cookie's age against this on every request, whether or not the
+# session is "permanent", so a login lapses 8 hours after the cookie was last written.
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Served on 127.0.0.1 over plain HTTP; set to True behind TLS.
+SESSION_COOKIE_SECURE = False
+# Anonymous visitors get nothing: the Public role stays empty (see STACK.md on PUBLIC_ROLE_LIKE).
+PUBLIC_ROLE_LIKE = None

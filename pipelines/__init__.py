@@ -1,0 +1,1 @@
+"""Anju's pipeline: ingest, contracts, warehouse build and publication, orchestrated by Dagster."""

@@ -1,0 +1,156 @@
+"""The `anju` command: generate sample exports, run the pipeline, serve Dagster and Superset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipelines.settings import REPO_ROOT, Paths, paths
+
+
+def _prepare_dagster_home(p: Paths) -> None:
+    p.dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("dagster.yaml"), p.dagster_home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(p.dagster_home)
+    os.environ["ANJU_HOME"] = str(p.home)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    # The generator stands in for the departments: only this command and the tests touch it.
+    from sample_data.generate import generate
+
+    out = Path(args.out) if args.out else paths().home
+    summary = generate(out, scale=args.scale, seed=args.seed, months=args.months, mess_rate=args.mess_rate, faults=args.faults)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    p = paths()
+    _prepare_dagster_home(p)
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+    from pipelines.run_summary import print_summary
+
+    job = defs.resolve_job_def("anju_pipeline")
+    with DagsterInstance.get() as instance:
+        # Engineers read the per-file summary here; step logs stay in Dagster's run history.
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+    print("== Anju run summary: files received in this run ==")
+    ok = print_summary(p, result.run_id)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                print(f"FAILED step {event.step_key}: {error.message.strip() if error else 'unknown error'}", file=sys.stderr)
+        print("The run failed; the published warehouse was left as it was.", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipelines import superset_service
+
+    p = paths()
+    _prepare_dagster_home(p)
+    p.logs.mkdir(parents=True, exist_ok=True)
+    login = superset_service.prepare(p)
+    procs: list[subprocess.Popen] = []
+
+    def stop_all(*_):
+        for proc in procs:
+            _stop_group(proc)
+
+    bin_dir = Path(sys.executable).parent
+    try:
+        procs.append(superset_service.start(p, port=args.superset_port))
+        for name, cmd in (
+            ("dagster-webserver", [str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.dagster_port)]),
+            ("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", "workspace.yaml"]),
+        ):
+            log = open(p.logs / f"{name}.log", "ab")
+            # Own process group: dagster ignores SIGTERM to its parent; we end the whole group.
+            procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        superset_url = f"http://127.0.0.1:{args.superset_port}"
+        dagster_url = f"http://127.0.0.1:{args.dagster_port}"
+        superset_service.wait_until_healthy(superset_url + "/health", timeout=180)
+        _wait_http(dagster_url + "/server_info", timeout=180)
+        print(f"Dagster:  {dagster_url}")
+        print(f"Superset: {superset_url}  (user {login.username}; password in {login.password_file})")
+        print(f"Logs:     {p.logs}")
+        print("Ctrl-C stops everything.")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while all(proc.poll() is None for proc in procs):
+            time.sleep(1)
+        dead = [proc.args[0] for proc in procs if proc.poll() is not None]
+        print(f"stopped unexpectedly: {dead}; see {p.logs}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_all()
+
+
+def _wait_http(url: str, timeout: float) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def _stop_group(proc: subprocess.Popen, grace: float = 15) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="anju", description="Anju (安居): resettlement-housing data pipeline and warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write a sample landing zone (and its ground truth) as the departments would")
+    g.add_argument("--scale", choices=["small", "city", "province"], default="city")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--out", help="folder to write landing/ and truth/ into (default: $ANJU_HOME)")
+    g.add_argument("--months", type=int, default=24)
+    g.add_argument("--mess-rate", type=float, default=0.03)
+    g.add_argument("--faults", action="store_true", help="also write whole-file faults as separate files")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="run the whole pipeline through Dagster on $ANJU_HOME/landing")
+    r.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("serve", help="start Dagster (webserver + daemon) and Superset; Ctrl-C stops them")
+    s.add_argument("--dagster-port", type=int, default=3000)
+    s.add_argument("--superset-port", type=int, default=8088)
+    s.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Anju's Dagster code location: ingest → contracts → dbt build → publication.
+
+Assets: one raw table per file kind (with its contract as an asset check), the dbt models, and the
+published warehouse. Jobs: the whole pipeline, file ingest (run by the landing sensors) and the
+warehouse build (run nightly). Runs touching the work database are serialised by a run tag
+(see pipelines/dagster.yaml).
+"""
+
+
+import json
+from pathlib import Path
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    AssetSpec,
+    Config,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    MaterializeResult,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    asset,
+    define_asset_job,
+    multi_asset,
+    sensor,
+)
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.ingest import landing, store
+from pipelines.ingest.kinds import KINDS
+from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
+from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env
+from pipelines.warehouse.publish import publish
+
+WORK_DB_TAG = {"anju/work_db": "write"}
+QUALITY_TABLES = ("files", "arrivals", "rejects", "warnings")
+
+export_env(paths())
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+ensure_manifest()
+
+
+def raw_key(kind: str) -> AssetKey:
+    return AssetKey(["raw", kind])
+
+
+class IngestConfig(Config):
+    files: list[str] = []  # landing paths to ingest; empty = every file not seen before
+
+
+@multi_asset(
+    name="ingest_landing",
+    group_name="ingest",
+    specs=[AssetSpec(raw_key(k.name), description=f"{k.label} ({k.source}/, {k.mode})") for k in KINDS]
+    + [AssetSpec(AssetKey(["quality", t]), description=f"quality.{t}") for t in QUALITY_TABLES],
+    check_specs=[
+        AssetCheckSpec("contract", asset=raw_key(k.name), description=f"Great Expectations suite expectations/{k.name}.json")
+        for k in KINDS
+    ],
+)
+def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
+    """Archive, read, check and load new landing files; each file in one transaction."""
+    p = paths()
+    con = store.connect(p.work_db)
+    try:
+        files = landing.landing_files(p)
+        if config.files:
+            wanted = {str(Path(f)) for f in config.files}
+            files = [(s, f) for s, f in files if str(f) in wanted]
+        outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run_id)
+    finally:
+        con.close()
+    for o in outcomes:
+        line = f"{o.source}/{o.file_name}: {o.status}"
+        if o.status == "loaded":
+            line += f" as {o.kind}: read {o.rows_read}, loaded {o.rows_loaded}, rejected {o.rows_rejected}, skipped {o.rows_skipped}"
+            if o.reject_reasons:
+                line += f"; rejects by rule {json.dumps(o.reject_reasons, ensure_ascii=False)}"
+        if o.reason:
+            line += f" ({o.reason})"
+        (context.log.warning if o.status == "quarantined" else context.log.info)(line)
+    for kind in KINDS:
+        mine = [o for o in outcomes if o.kind == kind.name and o.status == "loaded"]
+        yield MaterializeResult(
+            asset_key=raw_key(kind.name),
+            metadata={
+                "files": len(mine),
+                "rows_loaded": sum(o.rows_loaded for o in mine),
+                "rows_rejected": sum(o.rows_rejected for o in mine),
+            },
+        )
+        reasons: dict[str, int] = {}
+        for o in mine:
+            for rule, count in o.reject_reasons.items():
+                reasons[rule] = reasons.get(rule, 0) + count
+        yield AssetCheckResult(
+            asset_key=raw_key(kind.name),
+            check_name="contract",
+            passed=not reasons,
+            severity=AssetCheckSeverity.WARN,  # bad rows are set aside; the good rows go on
+            metadata={"files": len(mine), "rejected_rows_by_rule": json.dumps(reasons, ensure_ascii=False)},
+        )
+    quarantined = [o for o in outcomes if o.status == "quarantined"]
+    for table in QUALITY_TABLES:
+        yield MaterializeResult(
+            asset_key=AssetKey(["quality", table]),
+            metadata={
+                "files_seen": len(outcomes),
+                "quarantined": len(quarantined),
+                "duplicates": sum(o.status == "duplicate" for o in outcomes),
+            },
+        )
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build: models and their tests; a failing test of severity error stops publication."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@asset(group_name="publish", deps=list(warehouse_models.keys))
+def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+    """The marts, copied into a new DuckDB file and swapped in atomically for Superset and extracts."""
+    p = paths()
+    publication = publish(p.work_db, p.published_db, snapshot_id=context.run_id)
+    return MaterializeResult(
+        metadata={
+            "snapshot_id": publication.snapshot_id,
+            "path": str(p.published_db),
+            "as_of": str(publication.as_of),
+            **{f"rows.{t}": n for t, n in publication.tables.items()},
+        }
+    )
+
+
+anju_pipeline = define_asset_job("anju_pipeline", selection=AssetSelection.all(), tags=WORK_DB_TAG,
+                                 description="Ingest new files, build the warehouse, publish it.")
+ingest_job = define_asset_job("ingest_files", selection=AssetSelection.assets(ingest_landing), tags=WORK_DB_TAG,
+                              description="Ingest landing files (run by the landing sensors).")
+build_job = define_asset_job("warehouse_build", selection=AssetSelection.all() - AssetSelection.assets(ingest_landing),
+                             tags=WORK_DB_TAG, description="dbt build and publication (nightly).")
+
+nightly_build = ScheduleDefinition(
+    name="nightly_warehouse_build", job=build_job, cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai", default_status=DefaultScheduleStatus.RUNNING,
+)
+
+
+def landing_sensor(source: str):
+    """One sensor per landing folder: new or changed files (by size and mtime) become one ingest run."""
+
+    @sensor(name=f"landing_{source}", job=ingest_job, minimum_interval_seconds=30,
+            default_status=DefaultSensorStatus.RUNNING, description=f"New files in landing/{source}/")
+    def _sensor(context: SensorEvaluationContext):
+        seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
+        new = {}
+        for _, path in landing.landing_files(paths(), [source]):
+            info = path.lstat()
+            signature = [info.st_size, int(info.st_mtime)]
+            if seen.get(str(path)) != signature:
+                new[str(path)] = signature
+        if not new:
+            return SkipReason(f"no new files in landing/{source}/")
+        context.update_cursor(json.dumps({**seen, **new}))
+        run_key = f"{source}:" + ",".join(f"{k}@{v[0]}:{v[1]}" for k, v in sorted(new.items()))
+        return RunRequest(run_key=run_key, run_config={"ops": {"ingest_landing": {"config": {"files": sorted(new)}}}},
+                          tags={"anju/source": source})
+
+    return _sensor
+
+
+defs = Definitions(
+    assets=[ingest_landing, warehouse_models, published_warehouse],
+    jobs=[anju_pipeline, ingest_job, build_job],
+    schedules=[nightly_build],
+    sensors=[landing_sensor(s) for s in SOURCES],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+)

@@ -1,0 +1,89 @@
+"""Run a file kind's Great Expectations suite (expectations/<kind>.json) on its normalised rows.
+
+GX's SQL datasources do not work with DuckDB (see STACK.md), so suites run on the pandas frame
+of one file, and every failing row comes back with its rule, so that the row can be rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from pipelines.settings import EXPECTATIONS_DIR
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+ROW = "_row_number"
+
+
+@dataclass(frozen=True)
+class Failure:
+    row_number: int
+    column: str
+    rule: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    expectation: str
+    rule: str
+    success: bool
+    unexpected_count: int
+
+
+def suite_path(kind: str):
+    return EXPECTATIONS_DIR / f"{kind}.json"
+
+
+@lru_cache(maxsize=None)
+def load_suite_json(kind: str) -> dict:
+    return json.loads(suite_path(kind).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas("anju").add_dataframe_asset("rows").add_batch_definition_whole_dataframe("file")
+    )
+    return context, batch_definition
+
+
+@lru_cache(maxsize=None)
+def _suite(kind: str):
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    context, _ = _context()
+    return context.suites.add(ExpectationSuite(**load_suite_json(kind)))
+
+
+def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Failure], list[SuiteResult]]:
+    """Failures per row and column, and one summary per expectation (for the asset checks)."""
+    _, batch_definition = _context()
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        _suite(kind), result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+    )
+    failures: list[Failure] = []
+    summaries: list[SuiteResult] = []
+    for r in result.results:
+        config = r.expectation_config
+        rule = (config.meta or {}).get("rule", config.type)
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            raise RuntimeError(f"contract {kind}: expectation {config.type} could not run: {r.exception_info['exception_message']}")
+        kwargs = config.kwargs
+        column = kwargs.get("column") or kwargs.get("column_A") or ""
+        for item in r.result.get("unexpected_index_list") or []:
+            value = item.get(column)
+            failures.append(Failure(int(item[ROW]), column, rule, None if pd.isna(value) else str(value)))
+        summaries.append(SuiteResult(config.type, rule, bool(r.success), int(r.result.get("unexpected_count") or 0)))
+    return failures, summaries

@@ -1,0 +1,358 @@
+"""One landing file → archive → read → contract → raw rows, rejects and a quality record.
+
+Everything a file changes in the work database is written in one transaction, after its bytes
+are archived, so an interrupted run leaves either all of a file or none of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import contracts
+from .asof import stated_date
+from .header import find_header
+from .kinds import Kind
+from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, Unreadable, read_sheets, sniff_format
+from .store import raw_columns
+from .values import read_column, sql_columns
+
+ROW = contracts.ROW
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计)")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+MAX_UNDECODABLE_SHARE = 0.01
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    file_name: str
+    file_sha: str
+    status: str  # loaded | quarantined | duplicate
+    kind: str | None = None
+    reason: str | None = None
+    as_of: dt.date | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    warnings: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Parsed:
+    """What reading a file produced, before anything is written."""
+
+    fmt: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    kind: Kind | None = None
+    as_of: dt.date | None = None
+    as_of_from: str = ""
+    loaded: pd.DataFrame | None = None
+    rejects: pd.DataFrame | None = None
+    rejected_rows: pd.DataFrame | None = None
+    warnings: pd.DataFrame | None = None
+    contract: list[contracts.SuiteResult] = field(default_factory=list)
+    rows_read: int = 0
+    rows_skipped: int = 0
+
+
+class Quarantine(Exception):
+    def __init__(self, reason: str, parsed: _Parsed):
+        super().__init__(reason)
+        self.parsed = parsed
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive_file(path: Path, archive_dir: Path, sha: str) -> Path:
+    """Copy the original bytes to archive/<sha[:2]>/<sha> (atomically, once)."""
+    target = archive_dir / sha[:2] / sha
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".partial")
+        shutil.copyfile(path, tmp)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    return target
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, source: str, run_id: str) -> FileOutcome:
+    now = dt.datetime.now().replace(microsecond=0)
+    info = os.lstat(path)
+    arrived_at = dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
+    arrival = dict(source=source, landing_path=str(path), file_name=path.name, size=info.st_size, mtime=arrived_at, seen_at=now, run_id=run_id)
+
+    if not stat.S_ISREG(info.st_mode):
+        # Never followed: a link could point anywhere on the machine.
+        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        sha = "path:" + hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()
+        return _record(con, run_id, now, arrival, sha, None, source, path.name, arrived_at, Quarantine(f"{what}: not read", _Parsed()))
+
+    sha = sha256_of(path)
+    archived = archive_file(path, archive_dir, sha)
+    if con.execute("SELECT 1 FROM quality.files WHERE file_sha = ?", [sha]).fetchone():
+        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "duplicate"}]))
+        first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [sha]).fetchone()[0]
+        return FileOutcome(source, path.name, sha, "duplicate", reason=f"same bytes as {first}, already received")
+
+    try:
+        parsed = _parse(path, source, sha, arrived_at)
+        result: _Parsed | Quarantine = parsed
+    except Quarantine as q:
+        result = q
+    return _record(con, run_id, now, arrival, sha, archived, source, path.name, arrived_at, result)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _parse(path: Path, source: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
+    parsed = _Parsed()
+    try:
+        parsed.fmt = sniff_format(path)
+        sheets = read_sheets(path, parsed.fmt)
+    except Unreadable as exc:
+        raise Quarantine(str(exc), parsed) from None
+
+    match, sheet = None, None
+    for sheet in sheets:
+        if len(sheet.records[0] if sheet.records else []) > MAX_COLUMNS or any(len(r) > MAX_COLUMNS for r in sheet.records[:10]):
+            raise Quarantine(f"header of more than {MAX_COLUMNS} columns", parsed)
+        match = find_header(sheet.records)
+        if match:
+            break
+    if not match:
+        if all(not any(_filled(c) for r in s.records for c in r) for s in sheets):
+            raise Quarantine("empty file: no cells", parsed)
+        raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
+    parsed.sheet, parsed.encoding, parsed.kind = sheet.name, sheet.encoding, match.kind
+    kind = match.kind
+    if match.missing_required:
+        names = "、".join(c.header for c in match.missing_required)
+        raise Quarantine(f"required column missing: {names} (file kind {kind.label})", parsed)
+
+    titles = sheet.records[: match.row_index]
+    parsed.as_of, parsed.as_of_from = stated_date(path.name, titles)
+    if parsed.as_of is None:
+        parsed.as_of, parsed.as_of_from = arrived_at.date(), "arrival time"
+
+    body = sheet.records[match.row_index + 1 :]
+    first_row_number = match.row_index + 2  # 1-based record number of the first body record
+    parsed.rows_read = len(titles) + len(body)
+    data, row_numbers = [], []
+    for offset, record in enumerate(body):
+        cells = [c for c in record if _filled(c)]
+        if not cells or _TOTAL_ROW.match(unicodedata.normalize("NFKC", cells[0]).strip()):
+            continue
+        data.append(record)
+        row_numbers.append(first_row_number + offset)
+    parsed.rows_skipped = parsed.rows_read - len(data)
+    if not data:
+        raise Quarantine("header only: the file holds no data rows", parsed)
+
+    frame = _frame(data, row_numbers, match.headers)
+    undecodable = frame.drop(columns=[ROW]).apply(lambda col: col.str.contains(_UNDECODABLE, na=False)).any(axis=1)
+    if undecodable.sum() > MAX_UNDECODABLE_SHARE * len(frame):
+        raise Quarantine(f"{int(undecodable.sum())} of {len(frame)} rows hold undecodable bytes (more than 1%)", parsed)
+
+    _contract(parsed, kind, frame, match, undecodable, sheet, row_numbers, sha, path.name)
+    return parsed
+
+
+def _filled(cell: str | None) -> bool:
+    return cell is not None and cell.strip() != ""
+
+
+def _frame(data: list[list[str | None]], row_numbers: list[int], headers: list[str]) -> pd.DataFrame:
+    width = max(len(headers), max(len(r) for r in data))
+    names = _unique_headers(headers + [""] * (width - len(headers)))
+    padded = [r + [None] * (width - len(r)) for r in data]
+    frame = pd.DataFrame(padded, columns=names, dtype=object)
+    frame[ROW] = row_numbers
+    return frame
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headers):
+        name = (h or "").strip() or f"列{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodable: pd.Series, sheet, row_numbers, sha, file_name) -> None:
+    headers = [c for c in frame.columns if c != ROW]
+    by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
+    rejects: list[tuple[int, str, str, str | None]] = []
+    warnings: list[tuple[int, str, str, str | None]] = []
+
+    for index, warning in sheet.warnings:
+        if index >= match.row_index:
+            warnings.append((index + 1, "", warning, None))
+    for row in frame.loc[undecodable, ROW]:
+        rejects.append((int(row), "", "undecodable bytes (encoding)", None))
+    too_long = frame[headers].apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
+    for row in frame.loc[too_long, ROW]:
+        rejects.append((int(row), "", "a field longer than 16 MiB", None))
+    duplicated = frame.duplicated(subset=headers, keep="first")
+    if duplicated.any():
+        first = frame.groupby(headers, dropna=False, sort=False)[ROW].transform("first")
+        for row, original in zip(frame.loc[duplicated, ROW], first[duplicated]):
+            rejects.append((int(row), "", "exact duplicate of an earlier row", f"row {original}"))
+
+    typed = pd.DataFrame({ROW: frame[ROW].to_numpy()})
+    for column in kind.columns:
+        header = by_name.get(column.name)
+        if header is None:  # an optional column this file does not have
+            for name in sql_columns(column):
+                typed[name] = None
+            continue
+        cells = frame[header].where(~undecodable, None).reset_index(drop=True)
+        result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx")
+        for name, values in result.values.items():
+            typed[name] = values.reset_index(drop=True)
+        label = header
+        bad = result.problem.notna().to_numpy()
+        for i in bad.nonzero()[0]:
+            row, value = int(typed[ROW].iat[i]), cells.iat[i]
+            if column.required or column.reject_invalid:
+                rejects.append((row, label, str(result.problem.iat[i]), value))
+            else:
+                warnings.append((row, label, f"invalid value set to null: {result.problem.iat[i]}", value))
+        if bad.any() and not (column.required or column.reject_invalid):
+            for name in result.values:
+                typed.loc[bad, name] = None
+        for i in result.warning.notna().to_numpy().nonzero()[0]:
+            warnings.append((int(typed[ROW].iat[i]), label, str(result.warning.iat[i]), cells.iat[i]))
+
+    if kind.name == "household_roster":
+        _id_wins(typed, warnings, by_name)
+
+    failures, parsed.contract = contracts.validate(kind.name, typed)
+    headers_of = {col.name: by_name.get(col.name, col.header) for col in kind.columns}
+    for f in failures:
+        rejects.append((f.row_number, headers_of.get(f.column, f.column), f.rule, f.value))
+
+    rejects_frame = pd.DataFrame(rejects, columns=["row_number", "column_name", "rule", "value"])
+    # One reason per row and column: the normaliser's own reason comes first and is the most precise.
+    rejects_frame = rejects_frame.drop_duplicates(subset=["row_number", "column_name"], keep="first")
+    rejected = set(rejects_frame["row_number"])
+    keep = ~typed[ROW].isin(rejected).to_numpy()
+
+    source_json = _row_json(frame, headers)
+    loaded = typed[keep].copy()
+    loaded.insert(0, "_file_sha", sha)
+    loaded.insert(1, "_file_name", file_name)
+    loaded.insert(2, "_sheet", sheet.name)
+    loaded.insert(4, "_as_of", pd.Timestamp(parsed.as_of))
+    loaded["_arrived_at"] = None
+    loaded["_source"] = source_json[keep]
+    parsed.loaded = loaded.rename(columns={ROW: "_row_number"})
+    parsed.rejects = rejects_frame.assign(file_sha=sha, file_name=file_name, kind=kind.name)
+    parsed.rejected_rows = pd.DataFrame({"file_sha": sha, "kind": kind.name, "row_number": typed[ROW][~keep].to_numpy(), "source_row": source_json[~keep]})
+    parsed.warnings = pd.DataFrame(warnings, columns=["row_number", "column_name", "warning", "value"]).assign(file_sha=sha, kind=kind.name)
+
+
+def _id_wins(typed: pd.DataFrame, warnings: list, by_name: dict[str, str]) -> None:
+    """EXPORTS.md: where a valid ID disagrees with 出生日期 or 性别, the ID wins (a warning)."""
+    from . import normalize as n
+
+    ids = typed["resident_id"]
+    valid = ids.notna()
+    birth = n.id_birth_date(ids)
+    sex = n.id_sex(ids)
+    for name, derived, label in (("birth_date", birth, "出生日期"), ("sex", sex, "性别")):
+        given = typed[name]
+        differs = valid & given.notna() & (given.astype(str) != derived.astype(str))
+        for i in differs.to_numpy().nonzero()[0]:
+            warnings.append((int(typed[ROW].iat[i]), by_name.get(name, label), f"{label} disagrees with the ID: taken from the ID", str(given.iat[i])))
+        typed[name] = derived.where(valid, given)
+
+
+def _row_json(frame: pd.DataFrame, headers: list[str]) -> pd.Series:
+    lines = frame[headers].to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    return pd.Series(lines, dtype=object).to_numpy()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame is None or frame.empty:
+        return
+    con.register("_frame", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result) -> FileOutcome:
+    quarantined = isinstance(result, Quarantine)
+    parsed = result.parsed if quarantined else result
+    kind = parsed.kind
+    rows_rejected = 0 if quarantined or parsed.rejects is None else parsed.rejects["row_number"].nunique()
+    rows_loaded = 0 if quarantined or parsed.loaded is None else len(parsed.loaded)
+    outcome = FileOutcome(
+        source, file_name, sha, "quarantined" if quarantined else "loaded",
+        kind=kind.name if kind else None, reason=str(result) if quarantined else None, as_of=parsed.as_of,
+        rows_read=parsed.rows_read, rows_loaded=rows_loaded, rows_rejected=rows_rejected,
+        rows_skipped=parsed.rows_skipped if not quarantined else 0,
+        warnings=0 if quarantined or parsed.warnings is None else len(parsed.warnings),
+    )
+    if quarantined:
+        outcome.rows_read = 0
+    elif parsed.rejects is not None and len(parsed.rejects):
+        outcome.reject_reasons = parsed.rejects.drop_duplicates("row_number")["rule"].value_counts().to_dict()
+    file_row = dict(
+        file_sha=sha, source=source, file_name=file_name, archive_path=str(archived) if archived else None,
+        format=parsed.fmt, encoding=parsed.encoding, sheet=parsed.sheet, kind=outcome.kind,
+        kind_label=kind.label if kind else None, mode=kind.mode if kind else None, as_of=parsed.as_of,
+        as_of_from=parsed.as_of_from or None, arrived_at=arrived_at, ingested_at=now, run_id=run_id,
+        status=outcome.status, reason=outcome.reason, rows_read=outcome.rows_read, rows_loaded=rows_loaded,
+        rows_rejected=rows_rejected, rows_skipped=outcome.rows_skipped, warnings=outcome.warnings,
+    )
+    con.begin()
+    try:
+        if not quarantined:
+            loaded = parsed.loaded.assign(_arrived_at=arrived_at)
+            _insert(con, f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
+            _insert(con, "quality.rejects", parsed.rejects)
+            _insert(con, "quality.rejected_rows", parsed.rejected_rows)
+            _insert(con, "quality.warnings", parsed.warnings)
+            _insert(con, "quality.contract_results", pd.DataFrame(
+                [dict(file_sha=sha, kind=kind.name, expectation=r.expectation, rule=r.rule, success=r.success, unexpected_count=r.unexpected_count) for r in parsed.contract]
+            ))
+        _insert(con, "quality.files", pd.DataFrame([file_row]))
+        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "new"}]))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return outcome

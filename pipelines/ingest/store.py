@@ -1,0 +1,71 @@
+"""The raw layer and the quality records in the pipeline's work database (DuckDB)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from .kinds import KINDS, Kind
+from .values import sql_columns
+
+PROVENANCE = {
+    "_file_sha": "VARCHAR",
+    "_file_name": "VARCHAR",
+    "_sheet": "VARCHAR",
+    "_row_number": "BIGINT",
+    "_as_of": "DATE",  # a snapshot's as-of date, a ledger file's export date
+    "_arrived_at": "TIMESTAMP",
+}
+
+QUALITY_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS quality;
+CREATE TABLE IF NOT EXISTS quality.files (
+    file_sha VARCHAR PRIMARY KEY, source VARCHAR, file_name VARCHAR, archive_path VARCHAR,
+    format VARCHAR, encoding VARCHAR, sheet VARCHAR, kind VARCHAR, kind_label VARCHAR, mode VARCHAR,
+    as_of DATE, as_of_from VARCHAR, arrived_at TIMESTAMP, ingested_at TIMESTAMP, run_id VARCHAR,
+    status VARCHAR,            -- loaded | quarantined
+    reason VARCHAR,            -- why a file was quarantined
+    rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, rows_skipped BIGINT, warnings BIGINT
+);
+-- Every time a file is seen in the landing zone, including the same bytes again.
+CREATE TABLE IF NOT EXISTS quality.arrivals (
+    source VARCHAR, landing_path VARCHAR, file_name VARCHAR, size BIGINT, mtime TIMESTAMP,
+    file_sha VARCHAR, seen_at TIMESTAMP, run_id VARCHAR,
+    outcome VARCHAR            -- new | duplicate
+);
+CREATE TABLE IF NOT EXISTS quality.rejects (
+    file_sha VARCHAR, file_name VARCHAR, kind VARCHAR, row_number BIGINT,
+    column_name VARCHAR, rule VARCHAR, value VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quality.rejected_rows (
+    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, source_row JSON
+);
+CREATE TABLE IF NOT EXISTS quality.warnings (
+    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, column_name VARCHAR, warning VARCHAR, value VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quality.contract_results (
+    file_sha VARCHAR, kind VARCHAR, expectation VARCHAR, rule VARCHAR, success BOOLEAN, unexpected_count BIGINT
+);
+"""
+
+
+def raw_columns(kind: Kind) -> dict[str, str]:
+    columns = dict(PROVENANCE)
+    for column in kind.columns:
+        columns.update(sql_columns(column))
+    columns["_source"] = "JSON"  # the row as written: every original cell, unknown columns included
+    return columns
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(QUALITY_DDL)
+    for kind in KINDS:
+        cols = ", ".join(f'"{name}" {type_}' for name, type_ in raw_columns(kind).items())
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
+
+
+def connect(path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    return con

@@ -1,0 +1,107 @@
+"""Read one column of text cells as its kind's value type (kinds.Column.type), with its SQL type.
+
+A type maps to a normaliser of ingest/normalize.py. Composite types (a whole dwelling in one
+string, a location with the estate in front) expand into several warehouse columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import normalize as n
+from .kinds import Column
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "resident_id": "VARCHAR",
+    "code6": "VARCHAR",
+    "code9": "VARCHAR",
+    "code12": "VARCHAR",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "month": "DATE",
+    "amount": "DECIMAL(18,2)",
+    "area": "DOUBLE",
+    "distance": "DOUBLE",
+    "decimal": "DOUBLE",
+    "integer": "BIGINT",
+    "phone": "VARCHAR",
+    "special_groups": "VARCHAR",
+    "building": "VARCHAR",
+    "entrance": "VARCHAR",
+    "room": "VARCHAR",
+}
+
+DWELLING_PARTS = ("building", "entrance", "room")
+
+
+@dataclass
+class ColumnValues:
+    values: dict[str, pd.Series]  # warehouse column → values
+    problem: pd.Series
+    warning: pd.Series
+
+
+def sql_columns(column: Column) -> dict[str, str]:
+    """The warehouse columns (name → SQL type) that one export column becomes."""
+    if column.type == "dwelling":
+        return {column.name: "VARCHAR", **{f"{column.name}_{p}": "VARCHAR" for p in DWELLING_PARTS}}
+    if column.type == "location":
+        return {column.name: "VARCHAR", f"{column.name}_estate": "VARCHAR", **{f"{column.name}_{p}": "VARCHAR" for p in DWELLING_PARTS}}
+    if column.type == "estate":
+        return {column.name: "VARCHAR", f"{column.name}_key": "VARCHAR"}
+    if column.type == "aliases":
+        return {column.name: "VARCHAR", "alias_keys": "VARCHAR"}
+    if column.type.startswith("category:"):
+        return {column.name: "VARCHAR"}
+    return {column.name: SQL_TYPES[column.type]}
+
+
+def read_column(column: Column, cells: pd.Series, from_xlsx: bool) -> ColumnValues:
+    kind = column.type
+    if kind in ("dwelling", "location"):
+        return _read_dwelling(column, cells)
+    if kind == "estate":
+        text = n.clean_text(cells)
+        key = n.estate_name_key(cells)
+        return ColumnValues({column.name: text.value, f"{column.name}_key": key}, text.problem, text.warning)
+    if kind == "aliases":
+        return _read_aliases(column, cells)
+    if kind.startswith("category:"):
+        result = n.category(cells, getattr(n, kind.split(":", 1)[1]))
+    elif kind in ("date", "timestamp"):
+        result = getattr(n, kind)(cells, excel_serial=from_xlsx)
+    elif kind in ("code6", "code9", "code12", "text"):
+        result = n.clean_text(cells)
+    elif kind == "distance":
+        result = n.decimal(cells)
+    else:
+        result = getattr(n, kind)(cells)
+    return ColumnValues({column.name: result.value}, result.problem, result.warning)
+
+
+def _read_dwelling(column: Column, cells: pd.Series) -> ColumnValues:
+    text = n.clean_text(cells)
+    if column.type == "dwelling":
+        parts = n.dwelling(cells)
+        values = {column.name: text.value}
+    else:
+        parts = n.split_estate_and_dwelling(cells)
+        values = {column.name: text.value, f"{column.name}_estate": parts["estate"]}
+    values.update({f"{column.name}_{p}": parts[p] for p in DWELLING_PARTS})
+    return ColumnValues(values, parts["problem"], text.warning)
+
+
+ALIAS_SEPARATORS = r"[；;/、]"
+
+
+def _read_aliases(column: Column, cells: pd.Series) -> ColumnValues:
+    """曾用名: several names in one cell; each gets its match key, joined by '|'."""
+    text = n.clean_text(cells)
+    parts = text.value.str.split(ALIAS_SEPARATORS, regex=True).explode()
+    parts = parts[parts.notna() & (parts.str.strip() != "")]
+    keys = n.estate_name_key(parts)
+    joined = keys.groupby(level=0).agg(lambda k: "|".join(sorted(set(k.dropna()))))
+    return ColumnValues({column.name: text.value, "alias_keys": joined.reindex(cells.index)}, text.problem, text.warning)

@@ -1,0 +1,174 @@
+"""One export file: how a department lays it out, names it and dates it, and what lands in the truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .kinds import Column, Kind
+from .mess import UNDECODABLE, MessInjector
+from .truth import TruthSink
+from .writers import Layout, set_arrival, write_csv, write_xlsx
+
+ENCODINGS = ["gbk", "gb18030", "utf-8", "utf-8-sig"]
+ENCODING_P = [0.35, 0.15, 0.25, 0.25]
+EXTRA_COLUMNS = ["经办人", "录入时间", "数据来源", "核查情况"]
+DEPARTMENT = {"household": "区征收安置办", "unit": "市房管局", "fund": "市维修资金中心",
+              "complaint": "12345热线", "facility": "市城管局", "engagement": "街道办"}
+OUTCOME_ORDER = ["reject", "unmatched", "warn_null", "correct", "dedupe", "link", "normalise"]
+NUMBER_ROLES = ("amount", "area", "int", "float")
+
+
+@dataclass
+class ExportContext:
+    landing: Path
+    sink: TruthSink
+    injector: MessInjector
+    xlsx_max_rows: int
+    city_name: str
+
+
+def header_spelling(col: Column, fmt: str, star_required: bool, rng: np.random.Generator) -> str:
+    """How this file spells a column header: brackets, units, a `*`, spaces, a line break."""
+    name = col.name
+    if rng.random() < 0.3:
+        name = name.replace("（", "(").replace("）", ")") if "（" in name else name.replace("(", "（").replace(")", "）")
+    if col.role == "area" and "（" not in name and "(" not in name and rng.random() < 0.5:
+        name += "(㎡)"
+    if col.role == "amount" and "元" not in name and rng.random() < 0.5:
+        name += "（元）"
+    if star_required and col.required:
+        name += "*"
+    if fmt == "xlsx" and len(name) >= 4 and rng.random() < 0.08:
+        cut = len(name) // 2
+        name = name[:cut] + "\n" + name[cut:]
+    if rng.random() < 0.05:
+        name = f" {name} "
+    return name
+
+
+def date_text(ts: pd.Timestamp, style: int) -> str:
+    return [ts.strftime("%Y%m%d"), ts.strftime("%Y-%m-%d"), f"{ts.year}年{ts.month}月{ts.day}日",
+            f"截至{ts.year}年{ts.month}月"][style]
+
+
+def ledger_period_text(start: pd.Timestamp, end: pd.Timestamp, style: int) -> str:
+    return [end.strftime("%Y%m%d"), f"{start:%Y%m%d}-{end:%Y%m%d}", f"{end.year}年{end.month}月", end.strftime("%Y%m"),
+            f"截至{end.year}年{end.month}月{end.day}日"][style]
+
+
+def choose_layout(n_rows: int, kind: Kind, ctx: ExportContext, rng: np.random.Generator) -> Layout:
+    xlsx_share = 0.4 if n_rows <= 300 else 0.04  # XLSX writing is slow: big files are mostly CSV, as in life
+    if n_rows <= ctx.xlsx_max_rows and rng.random() < xlsx_share:
+        blanks = sorted(rng.choice(n_rows, size=min(n_rows, rng.integers(0, 3)), replace=False).tolist()) if n_rows else []
+        return Layout("xlsx", number_columns=tuple(c.name for c in kind.columns if c.role in NUMBER_ROLES),
+                      merge_titles=rng.random() < 0.5, notes_sheet_first=rng.random() < 0.15,
+                      blank_rows_after=blanks, totals_row=rng.random() < 0.3)
+    return Layout("csv", encoding=str(rng.choice(ENCODINGS, p=ENCODING_P)),
+                  line_end=str(rng.choice(["\r\n", "\n", "\r"], p=[0.6, 0.35, 0.05])))
+
+
+def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.Timestamp,
+                 period_start: pd.Timestamp | None, rng: np.random.Generator, file_no: int,
+                 record_keys: np.ndarray | None = None, superseded: np.ndarray | None = None) -> dict:
+    """Write `clean` (kind columns + truth columns) as one messy export; record its truth. Returns the file record."""
+    layout = choose_layout(len(clean), kind, ctx, rng)
+    star = rng.random() < 0.3
+    columns = list(kind.columns)
+    if rng.random() < 0.3:  # departments reorder columns between exports
+        i, j = rng.choice(len(columns), size=2, replace=False)
+        columns[i], columns[j] = columns[j], columns[i]
+    header = [header_spelling(c, layout.fmt, star, rng) for c in columns]
+    data = clean.copy()
+    data["_key"] = record_keys if record_keys is not None else ""
+    data["_superseded"] = superseded if superseded is not None else False
+    messy, records = ctx.injector.inject(data, kind, layout.fmt, layout.encoding)
+    out = messy[[c.name for c in columns]]
+    if rng.random() < 0.15:  # an unknown extra column the raw layer must keep
+        extra = str(rng.choice(EXTRA_COLUMNS))
+        out = out.assign(**{extra: np.where(rng.random(len(out)) < 0.7, "系统导入", "")})
+        header = header + [extra]
+
+    # Where the date is stated: in the name (usually), in a title row (XLSX), or nowhere (arrival time).
+    where = rng.choice(["name", "title", "none"], p=[0.75, 0.2, 0.05] if layout.fmt == "xlsx" else [0.95, 0.0, 0.05])
+    if kind.mode == "S":
+        stated = date_text(as_of, int(rng.integers(4)))
+    else:
+        stated = ledger_period_text(period_start if period_start is not None else as_of, as_of, int(rng.integers(5)))
+    if stated.startswith("截至") and kind.mode == "S" and as_of != as_of + pd.offsets.MonthEnd(0):
+        stated = date_text(as_of, 0)  # "截至YYYY年M月" only says the month: use it for month-end as-ofs only
+    department = DEPARTMENT[kind.source]
+    if layout.fmt == "xlsx":
+        layout.title_rows = [f"{ctx.city_name}{kind.title}"]
+        unit_line = f"填报单位：{department}"
+        if where == "title":
+            unit_line += f"    {'截至' if not stated.startswith('截至') else ''}{stated}"
+        if rng.random() < 0.7 or where == "title":
+            layout.title_rows.append(unit_line)
+        if rng.random() < 0.2:
+            layout.title_rows.append("（单位：元、平方米）")
+    name_date = stated if where == "name" else ""
+    if where == "name" and rng.random() < 0.4:
+        base = f"{kind.title}({name_date})"
+    elif where == "name":
+        base = f"{department}{kind.title}_{name_date}"
+    else:
+        base = f"{department}{kind.title}"
+    base = f"{base}_{file_no:03d}" if where != "name" else base
+    ext = layout.fmt
+    rel = Path(kind.source) / f"{base}.{ext}"
+    path = ctx.landing / rel
+    if path.exists():  # two files of one kind may state the same date
+        rel = Path(kind.source) / f"{base}_{file_no:03d}.{ext}"
+        path = ctx.landing / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    encoding = layout.encoding
+    corrupt = np.array([], dtype=int)
+    if layout.fmt == "xlsx":
+        number_cells = {(r["pos"], [c.name for c in columns].index(r["column"])) for r in records
+                        if r["code"] in ("excel_serial", "id_as_number")}
+        row_numbers = write_xlsx(path, header, out, layout, number_cells)
+        encoding = ""
+    else:
+        if encoding == "gbk":
+            corrupt = ctx.injector.undecodable_rows(len(out))
+        try:
+            row_numbers = write_csv(path, header, out, layout, corrupt)
+        except UnicodeEncodeError:  # a character GBK lacks: the department's system falls back to GB18030
+            layout.encoding = encoding = "gb18030"
+            corrupt = np.array([], dtype=int)
+            row_numbers = write_csv(path, header, out, layout, corrupt)
+    for pos in corrupt:
+        records.append({"pos": int(pos), "column": "", "item": UNDECODABLE.number, "code": UNDECODABLE.code,
+                        "outcome": UNDECODABLE.outcome, "clean": "", "written": "\\xff"})
+    arrival = as_of.normalize() + pd.Timedelta(hours=12)  # 20:00 Beijing time, same calendar day
+    set_arrival(path, arrival)
+
+    file_name = rel.as_posix()
+    rows = pd.DataFrame({
+        "file": file_name, "row": row_numbers, "kind": kind.code, "estate_code": messy["_estate"].astype(str).to_numpy(),
+        "dwelling_id": messy["_dwelling"].astype("int64").to_numpy(), "person_id": messy["_person"].astype("int64").to_numpy(),
+        "record_key": messy["_key"].astype(str).to_numpy(), "mess": "", "outcome": "load",
+        "superseded": messy["_superseded"].astype(bool).to_numpy(),
+    })
+    mess = pd.DataFrame(records, columns=["pos", "column", "item", "code", "outcome", "clean", "written"])
+    if len(mess):
+        mess["file"] = file_name
+        mess["kind"] = kind.code
+        mess["row"] = row_numbers[mess["pos"].to_numpy()]
+        rank = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+        per_row = mess.assign(rank=mess["outcome"].map(rank)).sort_values(["pos", "rank"], kind="stable").groupby("pos")
+        codes = per_row["code"].agg(";".join)
+        rows.loc[codes.index, "mess"] = codes.to_numpy()
+        rows.loc[codes.index, "outcome"] = per_row["outcome"].first().to_numpy()
+    ctx.sink.add({
+        "file": file_name, "source": kind.source, "kind": kind.code, "format": layout.fmt, "encoding": encoding,
+        "date": as_of.strftime("%Y-%m-%d"), "period_start": "" if period_start is None else period_start.strftime("%Y-%m-%d"),
+        "date_stated_in": str(where), "title_rows": len(layout.title_rows), "data_rows": len(out),
+        "arrival_utc": arrival.strftime("%Y-%m-%d %H:%M:%S"), "fault": "", "expected": "load",
+    }, rows, mess)
+    return {"file": file_name, "rows": len(out)}

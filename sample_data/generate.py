@@ -1,0 +1,126 @@
+"""generate(): build the city, write every department's exports into landing/, and the truth into truth/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import amenities, indicators, ledgers, snapshots
+from .exports import ExportContext, write_export
+from .faults import write_duplicate_delivery, write_faults
+from .kinds import FACILITIES, REGISTER, ROSTER, SERVICES, UNITS
+from .ledger_files import write_ledger
+from .mess import EstateNames, MessInjector
+from .periods import assessment_months, cadence_months, month_last_day
+from .scales import SCALES
+from .truth import TruthSink
+from .world import CITY_NAME, World, build_world
+
+
+def estate_names(world: World) -> EstateNames:
+    """Aliases (曾用名 and spelling variants) and prefixes departments put on estate names."""
+    aliases, prefixes = {}, {}
+    districts = world.districts.set_index("district_code")["district_name"]
+    streets = world.streets.set_index("street_code")["street_name"]
+    for e in world.estates.itertuples():
+        options = [a for a in e.aliases.replace("/", "；").split("；") if a]
+        for cn, digit in (("一期", "1期"), ("二期", "2期"), ("三期", "3期")):
+            if e.estate_name.endswith(cn):
+                stem = e.estate_name[: -len(cn)]
+                options += [stem + digit, f"{stem}（{cn}）", f"{stem}({cn})"]
+        aliases[e.estate_name] = options
+        prefixes[e.estate_name] = [districts[e.district_code], streets[e.street_code], CITY_NAME + districts[e.district_code]]
+    return EstateNames(aliases, prefixes)
+
+
+def write_snapshots(ctx: ExportContext, world: World, months: pd.PeriodIndex, every: dict[str, int],
+                    facilities: pd.DataFrame, services: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
+    builders = [
+        (ROSTER, snapshots.roster), (UNITS, snapshots.units), (REGISTER, snapshots.register),
+        (FACILITIES, lambda w, at: amenities.facility_snapshot(w, facilities, at)),
+        (SERVICES, lambda w, at: amenities.services_snapshot(w, services, at)),
+    ]
+    written = []
+    for kind, build in builders:
+        for i, period in enumerate(cadence_months(months, every[kind.code])):
+            as_of = month_last_day(period)
+            written.append(write_export(ctx, kind, build(world, as_of), as_of, None, rng, i + 1))
+    return written
+
+
+def build_ledgers(world: World, facilities: pd.DataFrame, periods: pd.PeriodIndex, seed: int) -> list[ledgers.Ledger]:
+    """Each ledger reaches back as far as the indicators' windows need for the first month."""
+    first = periods[0]
+    survey_months = [m for m in pd.period_range(first - 2, periods[-1], freq="M") if m.month % 3 == 0]
+    rng = lambda k: np.random.default_rng([seed, 10 + k])  # one stream per ledger: adding one leaves the others
+    return [
+        ledgers.deposits(world, rng(0)),
+        ledgers.fees(world, rng(1), first - 11),
+        ledgers.fund_usage(world, rng(2)),
+        ledgers.complaints(world, rng(3), (first - 3).to_timestamp()),
+        ledgers.repairs(world, facilities, rng(4), (first - 3).to_timestamp()),
+        ledgers.surveys(world, rng(5), survey_months),
+        ledgers.participation(world, rng(6), first - 11),
+    ]
+
+
+def write_world(sink: TruthSink, world: World, facilities: pd.DataFrame, services: pd.DataFrame,
+                all_ledgers: list[ledgers.Ledger]) -> None:
+    for name in ("districts", "streets", "estates", "dwellings", "households", "persons"):
+        sink.write_table(f"world/{name}", getattr(world, name))
+    sink.write_table("world/facilities", facilities)
+    sink.write_table("world/services", services)
+    for ledger in all_ledgers:
+        sink.write_table(f"world/{ledger.kind.code}", ledger.events)
+
+
+def generate(out_dir: Path, scale: str = "small", seed: int = 0, months: int = 24,
+             mess_rate: float = 0.03, faults: bool = False) -> dict:
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    spec = SCALES[scale]
+    for sub in ("landing", "truth"):
+        shutil.rmtree(out_dir / sub, ignore_errors=True)
+    periods = assessment_months(months)
+    world = build_world(spec, seed, months)
+    rng = np.random.default_rng([seed, 2])
+    sink = TruthSink(out_dir / "truth")
+    ctx = ExportContext(out_dir / "landing", sink, MessInjector(estate_names(world), mess_rate, np.random.default_rng([seed, 3])),
+                        spec.xlsx_max_rows, CITY_NAME)
+    every = {"roster": spec.roster_every, "units": spec.roster_every, "register": spec.register_every,
+             "facilities": spec.register_every, "services": spec.services_every}
+    facilities = amenities.build_facilities(world, np.random.default_rng([seed, 4]))
+    services = amenities.build_services(world, np.random.default_rng([seed, 5]))
+    written = write_snapshots(ctx, world, periods, every, facilities, services, rng)
+    all_ledgers = build_ledgers(world, facilities, periods, seed)
+    for ledger in all_ledgers:
+        files, first_export = write_ledger(ctx, ledger, periods, rng)
+        ledger.events["first_export"] = first_export
+        written += files
+    if mess_rate > 0:  # one ledger export delivered twice under another name
+        fee_files = [f for f in sink.files if f["kind"] == "fees"]
+        original = fee_files[len(fee_files) // 2]
+        sink.files.append({**original, **write_duplicate_delivery(ctx, original["file"])})
+    if faults:
+        last = month_last_day(periods[-1])
+        sink.files += write_faults(ctx, snapshots.roster(world, last), snapshots.register(world, last), last)
+    write_world(sink, world, facilities, services, all_ledgers)
+    inputs = indicators.Inputs(world, facilities, services, {l.kind.code: l for l in all_ledgers},
+                               indicators.snapshot_months(periods, every))
+    scorecard, district_figures = indicators.compute(inputs, periods)
+    sink.write_table("indicators/scorecard", scorecard)
+    sink.write_table("indicators/district", district_figures)
+    sink.close()
+    rows_per_kind: dict[str, int] = {}
+    for f in sink.files:
+        rows_per_kind[f["kind"]] = rows_per_kind.get(f["kind"], 0) + f["data_rows"]
+    return {
+        "out_dir": str(out_dir), "scale": scale, "seed": seed, "months": months,
+        "files_written": len(sink.files), "rows_per_kind": rows_per_kind,
+        "residents": int(len(world.persons)), "dwellings": int(len(world.dwellings)), "estates": int(len(world.estates)),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

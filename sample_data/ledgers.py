@@ -1,0 +1,457 @@
+"""Ledger kinds: the clean events of the world, and their state as a department exports it on a date.
+
+Each ledger is one row per event (its key), with the dates on which the event changes. A monthly export
+carries every event that changed in that month or the month before (the overlap), in its state at the
+export date; the first export is a backfill of everything before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .kinds import COMPLAINTS, DEPOSITS, FEES, FUND_USAGE, PARTICIPATION, REPAIRS, SURVEYS, Kind
+from .snapshots import dwelling_label, fmt_date
+from .world import World
+
+NaT = pd.NaT
+
+
+@dataclass
+class Ledger:
+    kind: Kind
+    events: pd.DataFrame  # must have `key`, `estate_code`, `dwelling_id`, `person_id`
+    change_cols: list[str]
+    render: Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
+
+
+def upto(values: pd.Series, at: pd.Timestamp) -> pd.Series:
+    """Dates not yet happened at `at` are unknown to the export."""
+    return values.where(values <= at)
+
+
+def fmt_dt(values) -> np.ndarray:
+    return pd.Series(pd.to_datetime(values)).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").to_numpy(dtype=object)
+
+
+def money(values) -> np.ndarray:
+    return pd.Series(values).map("{:.2f}".format).to_numpy(dtype=object)
+
+
+def truth_cols(ev: pd.DataFrame) -> dict:
+    return {"_estate": ev["estate_code"].to_numpy(), "_dwelling": ev["dwelling_id"].to_numpy(),
+            "_person": ev["person_id"].to_numpy(), "_key": ev["key"].to_numpy()}
+
+
+def estate_lookup(world: World, col: str) -> pd.Series:
+    return world.estates.set_index("estate_code")[col]
+
+
+def offset_days(rng: np.random.Generator, low, high, n) -> pd.TimedeltaIndex:
+    return pd.to_timedelta(rng.integers(low, high, size=n), unit="D")
+
+
+# ---------------------------------------------------------------- fund: 专项维修资金缴存明细
+FUND_RATE = {False: 70.0, True: 95.0}  # yuan per ㎡, without / with lift (the 2007 tiers)
+
+
+def deposits(world: World, rng: np.random.Generator) -> Ledger:
+    d = world.dwellings[world.dwellings["delivery_date"] <= world.end]
+    q = estate_lookup(world, "quality").reindex(d["estate_code"]).to_numpy()
+    n = len(d)
+    rate = np.where(d["has_lift"], np.where(d["floor"].groupby(d["estate_code"]).transform("max") >= 12, 145.0, 130.0), 70.0)
+    due = np.round(d["area"].to_numpy() * rate, 2)
+    first = pd.DataFrame({"dwelling_id": d["dwelling_id"].to_numpy(), "estate_code": d["estate_code"].to_numpy(),
+                          "type": "首期归集", "due": due, "created": d["delivery_date"].to_numpy(),
+                          "gov_paid": ~d["allocated"].to_numpy(), "q": q})
+    # 续筹: some older estates ran their fund down and called a top-up inside the window.
+    e = world.estates
+    topup_estates = e[(e["first_delivery"] < world.start - pd.DateOffset(years=6)) & (rng.random(len(e)) < 0.5)]
+    call = world.start + offset_days(rng, 30, (world.end - world.start).days - 60, len(topup_estates))
+    calls = pd.Series(call.to_numpy(), index=topup_estates["estate_code"].to_numpy())
+    t = first[first["estate_code"].isin(calls.index)].copy()
+    t["type"] = "续筹"
+    t["due"] = np.round(t["due"] * 0.3, 2)
+    t["created"] = calls.reindex(t["estate_code"]).to_numpy()
+    ev = pd.concat([first, t], ignore_index=True)
+    n = len(ev)
+    pays = rng.random(n) < np.where(ev["gov_paid"], 0.98, 0.08 + 0.85 * ev["q"] ** 1.2)
+    partial = pays & (rng.random(n) < 0.15)
+    lag1 = rng.exponential(90, size=n) + 5
+    ev["pay1_date"] = pd.DatetimeIndex(np.where(pays, ev["created"] + pd.to_timedelta(lag1.round(), unit="D"), NaT))
+    ev["pay1_amt"] = np.where(pays, np.where(partial, np.round(ev["due"] * rng.uniform(0.3, 0.7, size=n), 2), ev["due"]), 0.0)
+    completes = partial & (rng.random(n) < 0.6)
+    ev["pay2_date"] = pd.DatetimeIndex(np.where(completes, ev["pay1_date"] + offset_days(rng, 20, 300, n), NaT))
+    ev["pay2_amt"] = np.where(completes, ev["due"] - ev["pay1_amt"], 0.0)
+    for i in (1, 2):  # payments after the window are not known yet
+        future = ev[f"pay{i}_date"] > world.end
+        ev.loc[future, f"pay{i}_date"] = NaT
+        ev.loc[future, f"pay{i}_amt"] = 0.0
+    ev["note"] = np.where(ev["gov_paid"], "政府代缴", "")
+    # 冲正: a few payments are reversed by a row of their own, weeks later.
+    paid = ev[ev["pay1_amt"] > 0]
+    rev = paid.sample(frac=0.006, random_state=int(rng.integers(2**31))) if len(paid) else paid
+    rev = rev.assign(created=rev["pay1_date"] + offset_days(rng, 7, 60, len(rev)))
+    rev = rev[rev["created"] <= world.end]
+    ev["key"] = "WX" + ev["created"].dt.strftime("%Y%m") + np.char.zfill(np.arange(len(ev)).astype(str), 7)
+    reversals = pd.DataFrame({
+        "dwelling_id": rev["dwelling_id"].to_numpy(), "estate_code": rev["estate_code"].to_numpy(), "type": rev["type"].to_numpy(),
+        "due": 0.0, "created": rev["created"].to_numpy(), "gov_paid": False, "q": 0.0,
+        "pay1_date": rev["created"].to_numpy(), "pay1_amt": -rev["pay1_amt"].to_numpy(),
+        "pay2_date": NaT, "pay2_amt": 0.0, "note": "冲正 " + ev.loc[rev.index, "key"].to_numpy(),
+    })
+    reversals["key"] = "CZ" + reversals["created"].dt.strftime("%Y%m") + np.char.zfill(np.arange(len(reversals)).astype(str), 7)
+    ev = pd.concat([ev, reversals], ignore_index=True)
+    ev["person_id"] = -1
+    dw = world.dwellings.set_index("dwelling_id")
+    names = estate_lookup(world, "estate_name")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        p1 = sub["pay1_date"] <= at
+        p2 = sub["pay2_date"] <= at
+        paid = np.where(p1, sub["pay1_amt"], 0.0) + np.where(p2, sub["pay2_amt"], 0.0)
+        last = sub["pay2_date"].where(p2, sub["pay1_date"].where(p1))
+        x = dw.loc[sub["dwelling_id"]]
+        unpaid_blank = (paid == 0) & (np.arange(len(sub)) % 2 == 0)  # "0 or blank" until paid
+        return pd.DataFrame({
+            "业务流水号": sub["key"].to_numpy(),
+            "房源编号": np.where(np.arange(len(sub)) % 3 == 0, x["unit_no"].to_numpy(), ""),
+            "小区名称": names.loc[sub["estate_code"]].to_numpy(),
+            "房屋坐落": names.loc[sub["estate_code"]].to_numpy() + dwelling_label(x["building"], x["entrance"], x["room"]),
+            "建筑面积": money(x["area"]),
+            "应缴金额(元)": money(sub["due"]),
+            "实缴金额(元)": np.where(unpaid_blank, "", money(paid)),
+            "缴存日期": fmt_date(last),
+            "缴存类型": sub["type"].to_numpy(),
+            "备注": sub["note"].to_numpy(),
+            **truth_cols(sub),
+        })
+
+    return Ledger(DEPOSITS, ev, ["created", "pay1_date", "pay2_date"], render)
+
+
+# ---------------------------------------------------------------- fund: 物业费收缴明细
+def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> Ledger:
+    hh = world.households
+    d = world.dwellings.set_index("dwelling_id").loc[hh["dwelling_id"]]
+    e = world.estates.set_index("estate_code").loc[hh["estate_code"]]
+    price = np.round(0.6 + 1.0 * rng.random(len(world.estates)), 2)
+    price = pd.Series(price, index=world.estates["estate_code"]).reindex(hh["estate_code"]).to_numpy()
+    billing = pd.period_range(first_billing, world.end.to_period("M"), freq="M")
+    first_month = np.maximum(hh["handover_date"].dt.to_period("M").astype("int64").to_numpy() + 1, billing[0].ordinal)
+    ords = billing.asi8
+    n_months = np.clip(ords[-1] - first_month + 1, 0, None)
+    idx = np.repeat(np.arange(len(hh)), n_months)
+    month_ord = np.repeat(first_month, n_months) + (np.arange(len(idx)) - np.repeat(np.cumsum(n_months) - n_months, n_months))
+    q = e["quality"].to_numpy()[idx]
+    low_income = world.persons.groupby("household_id")["special"].agg(lambda s: s.str.contains("低保").any()).to_numpy()[idx]
+    due = np.round(d["area"].to_numpy()[idx] * price[idx], 2)
+    waiver = np.where(low_income, np.round(due * 0.5, 2), 0.0)
+    month_start = pd.PeriodIndex.from_ordinals(month_ord, freq="M").to_timestamp()
+    # Payers pay within weeks; the rest never (some estates collect under 30%, good ones over 90%).
+    payer = rng.random(len(idx)) < np.clip(0.05 + 1.05 * q, 0, 0.97)
+    paid_on = month_start + pd.to_timedelta(np.round(rng.exponential(40, size=len(idx))) + 3, unit="D")
+    ev = pd.DataFrame({
+        "household_id": idx, "estate_code": hh["estate_code"].to_numpy()[idx], "dwelling_id": hh["dwelling_id"].to_numpy()[idx],
+        "billing_month": pd.PeriodIndex.from_ordinals(month_ord, freq="M").strftime("%Y-%m"), "billed": month_start,
+        "due": due, "waiver": waiver,
+        "paid_date": pd.DatetimeIndex(np.where(payer & (paid_on <= world.end), paid_on, NaT)),
+    })
+    ev["key"] = ev["estate_code"] + "|" + ev["dwelling_id"].astype(str) + "|" + ev["billing_month"]
+    ev["person_id"] = -1
+    dw = world.dwellings.set_index("dwelling_id")
+    names = estate_lookup(world, "estate_name")
+    companies = estate_lookup(world, "company")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        x = dw.loc[sub["dwelling_id"]]
+        paid = sub["paid_date"] <= at
+        return pd.DataFrame({
+            "物业服务企业": companies.loc[sub["estate_code"]].replace("", "政府托管").to_numpy(),
+            "小区名称": names.loc[sub["estate_code"]].to_numpy(),
+            "房号": x["building"].astype(str).to_numpy() + "栋" + x["entrance"].astype(str).to_numpy() + "单元" + x["room"].astype(str).to_numpy(),
+            "计费月份": sub["billing_month"].to_numpy(),
+            "应收金额(元)": money(sub["due"]),
+            "减免金额(元)": np.where(sub["waiver"] > 0, money(sub["waiver"]), ""),
+            "实收金额(元)": np.where(paid, money(sub["due"] - sub["waiver"]), ""),
+            "收款日期": fmt_date(sub["paid_date"].where(paid)),
+            **truth_cols(sub),
+        })
+
+    return Ledger(FEES, ev, ["billed", "paid_date"], render)
+
+
+# ---------------------------------------------------------------- fund: 维修资金使用公示
+PROJECTS = ["电梯维修更换", "屋面防水维修", "外墙脱落修缮", "二次供水设施改造", "消防设施维修", "小区道路修缮", "雨污管网疏通改造"]
+
+
+def fund_usage(world: World, rng: np.random.Generator) -> Ledger:
+    e = world.estates[world.estates["first_delivery"] < world.start - pd.DateOffset(years=2)]
+    count = rng.integers(0, 4, size=len(e))
+    codes = np.repeat(e["estate_code"].to_numpy(), count)
+    n = len(codes)
+    vote = world.start - pd.DateOffset(months=12) + offset_days(rng, 0, (world.end - world.start).days + 330, n)
+    disburse = vote + offset_days(rng, 15, 120, n)
+    ev = pd.DataFrame({"estate_code": codes, "project": rng.choice(PROJECTS, size=n),
+                       "amount": np.round(rng.lognormal(np.log(120_000), 0.8, size=n), 2),
+                       "households": rng.integers(20, 400, size=n), "vote": vote.normalize(),
+                       "disburse": pd.DatetimeIndex(disburse.normalize()).where(disburse <= world.end)})
+    ev = ev[ev["vote"] <= world.end].drop_duplicates(["estate_code", "project", "vote"]).reset_index(drop=True)
+    ev["key"] = ev["estate_code"] + "|" + ev["project"] + "|" + ev["vote"].dt.strftime("%Y-%m-%d")
+    ev["dwelling_id"] = -1
+    ev["person_id"] = -1
+    names = estate_lookup(world, "estate_name")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        return pd.DataFrame({
+            "小区名称": names.loc[sub["estate_code"]].to_numpy(), "项目名称": sub["project"].to_numpy(),
+            "使用金额(元)": money(sub["amount"]), "涉及户数": sub["households"].astype(str).to_numpy(),
+            "表决通过日期": fmt_date(sub["vote"]), "拨付日期": fmt_date(upto(sub["disburse"], at)), **truth_cols(sub),
+        })
+
+    return Ledger(FUND_USAGE, ev, ["vote", "disburse"], render)
+
+
+# ---------------------------------------------------------------- complaint: 12345工单明细
+DISPUTE_TYPES = np.array(["邻里纠纷", "物业服务", "公共空间"])
+DISPUTE_SHARES = [0.42, 0.35, 0.23]
+SUBTYPES = {"邻里纠纷": ["噪音", "漏水", "占道堆物", "宠物扰民"], "物业服务": ["收费", "保洁", "电梯", "安保"],
+            "公共空间": ["停车", "绿化", "私搭乱建", "广场舞"], "设施报修": ["电梯", "漏水", "路灯", "管网"],
+            "政策咨询": ["产权办理", "安置政策", "补偿标准"], "其他": ["其他"]}
+
+
+def complaints(world: World, rng: np.random.Generator, first_call: pd.Timestamp) -> Ledger:
+    e = world.estates
+    hh_count = world.households.groupby("estate_code").size().reindex(e["estate_code"]).fillna(0).to_numpy()
+    months = (world.end - first_call).days / 30.4
+    expected = hh_count * 0.012 * (1.6 - e["quality"].to_numpy()) * months
+    count = rng.poisson(expected)
+    codes = np.repeat(e["estate_code"].to_numpy(), count)
+    unmatched = rng.poisson(max(1.0, 0.04 * count.sum()))  # orders whose address names no registered estate
+    codes = np.concatenate([codes, np.full(unmatched, "")])
+    n = len(codes)
+    q = estate_lookup(world, "quality").reindex(codes).fillna(0.5).to_numpy()
+    district = np.where(codes != "", pd.Series(codes).str[:6].to_numpy(), rng.choice(world.districts["district_code"], size=n))
+    street_of = world.streets.groupby("district_code")["street_code"].first()
+    street = np.where(codes != "", pd.Series(codes).str[:9].to_numpy(), street_of.reindex(district).to_numpy())
+    call = first_call + pd.to_timedelta(rng.integers(0, int((world.end - first_call).total_seconds()) + 86_399, size=n), unit="s")
+    dispute = rng.random(n) < 0.45
+    typ = np.where(dispute, rng.choice(DISPUTE_TYPES, size=n, p=DISPUTE_SHARES),
+                   rng.choice(["设施报修", "政策咨询", "其他", "物业服务"], size=n, p=[0.4, 0.3, 0.15, 0.15]))
+    sub = np.array([SUBTYPES[t][i % len(SUBTYPES[t])] for i, t in zip(rng.integers(0, 12, size=n), typ)])
+    dispatch = call + pd.to_timedelta(rng.integers(600, 8 * 3600, size=n), unit="s")
+    quick = rng.random(n) < 0.55 + 0.4 * q
+    response_lag = np.where(quick, rng.integers(1800, 24 * 3600, size=n), rng.integers(24 * 3600 + 1, 5 * 86400, size=n))
+    response = pd.DatetimeIndex(np.where(rng.random(n) < 0.95, dispatch + pd.to_timedelta(response_lag, unit="s"), NaT))
+    final = rng.choice(["已办结", "已退回", "重复件"], size=n, p=[0.92, 0.03, 0.05])
+    close = dispatch + pd.to_timedelta(rng.integers(6 * 3600, 20 * 86400, size=n), unit="s")
+    mediated = rng.random(n) < 0.55 + 0.42 * q
+    result = np.where(dispute, np.where(mediated, "调解成功", "调解失败"), np.where(rng.random(n) < 0.5, "不适用", ""))
+    callback_at = close + pd.to_timedelta(rng.integers(3600, 3 * 86400, size=n), unit="s")
+    callback = rng.choice(["满意", "基本满意", "不满意", "未回访"], size=n, p=[0.5, 0.25, 0.12, 0.13])
+    callback = np.where((rng.random(n) < q) & (callback == "不满意"), "满意", callback)
+    ev = pd.DataFrame({
+        "estate_code": codes, "district_code": district, "street_code": street, "call": call.floor("s"),
+        "dispatch": dispatch.floor("s"), "response": response.floor("s"), "close": close.floor("s"),
+        "callback_at": callback_at.floor("s"), "type": typ, "subtype": sub, "dispute": dispute, "final": final,
+        "result": result, "callback": callback,
+    })
+    ev = ev.sort_values("call", kind="stable").reset_index(drop=True)
+    ev.loc[ev["close"] > world.end + pd.Timedelta(hours=23, minutes=59, seconds=59), ["close", "callback_at"]] = NaT
+    ev.loc[ev["callback_at"] > world.end + pd.Timedelta(hours=23, minutes=59, seconds=59), "callback_at"] = NaT
+    ev.loc[ev["response"] > world.end + pd.Timedelta(days=1), "response"] = NaT
+    ev["key"] = ev["call"].dt.strftime("%Y%m%d") + np.char.zfill(np.arange(len(ev)).astype(str), 6)
+    ev["dwelling_id"] = -1
+    ev["person_id"] = -1
+    persons = world.persons[world.persons["phone"] != ""]
+    caller = persons.iloc[rng.integers(0, len(persons), size=len(ev))]
+    ev["caller"] = caller["name"].str[0].to_numpy() + "**"
+    ev["phone"] = caller["phone"].str[:3].to_numpy() + "****" + caller["phone"].str[7:].to_numpy()
+    ev["building"] = rng.integers(1, 6, size=len(ev))
+    districts = world.districts.set_index("district_code")["district_name"]
+    streets = world.streets.set_index("street_code")["street_name"]
+    names = estate_lookup(world, "estate_name")
+    ev["address"] = np.where(
+        ev["estate_code"] != "",
+        districts.reindex(ev["district_code"]).to_numpy() + names.reindex(ev["estate_code"]).fillna("").to_numpy()
+        + ev["building"].astype(str).to_numpy() + "栋附近",
+        districts.reindex(ev["district_code"]).to_numpy() + rng.choice(["建设路", "中山路", "滨江大道"], size=len(ev))
+        + rng.integers(1, 300, size=len(ev)).astype(str) + "号旁",
+    )
+    ev["district_name"] = districts.reindex(ev["district_code"]).to_numpy()
+    ev["street_name"] = streets.reindex(ev["street_code"]).to_numpy()
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        end_of_day = at + pd.Timedelta(hours=23, minutes=59, seconds=59)
+        dispatched = upto(sub["dispatch"], end_of_day)
+        closed = upto(sub["close"], end_of_day)
+        called_back = upto(sub["callback_at"], end_of_day)
+        status = np.where(closed.notna(), sub["final"], np.where(dispatched.notna(), "办理中", "已受理"))
+        done = status == "已办结"
+        updated = pd.concat([sub["call"], dispatched, upto(sub["response"], end_of_day), closed, called_back], axis=1).max(axis=1)
+        return pd.DataFrame({
+            "工单编号": sub["key"].to_numpy(), "来电时间": fmt_dt(sub["call"]), "诉求人": sub["caller"].to_numpy(),
+            "联系电话": sub["phone"].to_numpy(), "所属区县": sub["district_name"].to_numpy(), "所属街道": sub["street_name"].to_numpy(),
+            "事发地址": sub["address"].to_numpy(), "诉求类型": sub["type"].to_numpy(), "诉求子类": sub["subtype"].to_numpy(),
+            "诉求内容": sub["subtype"].to_numpy() + "问题，请尽快处理", "是否矛盾纠纷": np.where(sub["dispute"], "是", "否"),
+            "派单时间": fmt_dt(dispatched), "首次响应时间": fmt_dt(upto(sub["response"], end_of_day)),
+            "办结时间": fmt_dt(closed.where(done)), "工单状态": status,
+            "调解结果": np.where(done, sub["result"], ""),
+            "回访结果": np.where(done & called_back.notna(), sub["callback"], ""),
+            "更新时间": fmt_dt(updated), **truth_cols(sub),
+        })
+
+    return Ledger(COMPLAINTS, ev, ["call", "dispatch", "response", "close", "callback_at"], render)
+
+
+# ---------------------------------------------------------------- facility: 报修工单
+FAULTS = {"电梯": "电梯停运困人", "二次供水": "水压不足", "消防设施": "消防栓漏水", "门禁": "门禁无法刷卡", "监控": "监控黑屏",
+          "充电桩": "充电桩无法启动"}
+
+
+def repairs(world: World, facilities: pd.DataFrame, rng: np.random.Generator, first_report: pd.Timestamp) -> Ledger:
+    f = facilities[facilities["type"].isin(list(FAULTS))]
+    months = (world.end - first_report).days / 30.4
+    count = rng.poisson(0.12 * months, size=len(f))
+    fi = np.repeat(np.arange(len(f)), count)
+    n = len(fi)
+    fac = f.iloc[fi]
+    old = world.estates.set_index("estate_code").loc[fac["estate_code"], "profile"].to_numpy() == "old"
+    report = first_report + pd.to_timedelta(rng.integers(0, int((world.end - first_report).total_seconds()), size=n), unit="s")
+    response = report + pd.to_timedelta(rng.integers(900, 30 * 3600, size=n), unit="s")
+    hours = rng.lognormal(np.log(np.where(old, 80, 36)), 0.7, size=n)
+    done = report + pd.to_timedelta(np.round(hours * 3600), unit="s")
+    ev = pd.DataFrame({
+        "facility_no": fac["facility_no"].to_numpy(), "estate_code": fac["estate_code"].to_numpy(),
+        "report": report.floor("s"), "response": response.floor("s"),
+        "done": pd.DatetimeIndex(done.floor("s")).where(done <= world.end + pd.Timedelta(hours=23, minutes=59, seconds=59)),
+        "fault": pd.Series(fac["type"].to_numpy()).map(FAULTS).to_numpy(),
+        "cost": np.where(rng.random(n) < 0.8, np.round(rng.lognormal(np.log(800), 0.9, size=n), 2), np.nan),
+        "funding": rng.choice(["维修资金", "物业", "财政", "保险"], size=n, p=[0.3, 0.5, 0.15, 0.05]),
+        "blank_facility": rng.random(n) < 0.1,
+    }).sort_values("report", kind="stable").reset_index(drop=True)
+    ev["key"] = "BX" + ev["report"].dt.strftime("%Y%m%d") + np.char.zfill(np.arange(len(ev)).astype(str), 6)
+    ev["dwelling_id"] = -1
+    ev["person_id"] = -1
+    names = estate_lookup(world, "estate_name")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        end_of_day = at + pd.Timedelta(hours=23, minutes=59, seconds=59)
+        finished = upto(sub["done"], end_of_day)
+        return pd.DataFrame({
+            "报修单号": sub["key"].to_numpy(), "设施编号": np.where(sub["blank_facility"], "", sub["facility_no"]),
+            "小区名称": names.loc[sub["estate_code"]].to_numpy(), "报修时间": fmt_dt(sub["report"]),
+            "响应时间": fmt_dt(upto(sub["response"], end_of_day)), "完成时间": fmt_dt(finished),
+            "故障描述": sub["fault"].to_numpy(),
+            "维修费用(元)": np.where(finished.notna() & sub["cost"].notna(), money(sub["cost"].fillna(0)), ""),
+            "资金来源": np.where(finished.notna(), sub["funding"], ""), **truth_cols(sub),
+        })
+
+    return Ledger(REPAIRS, ev, ["report", "response", "done"], render)
+
+
+# ---------------------------------------------------------------- engagement: 居民满意度测评
+SATISFACTION = np.array(["非常满意", "满意", "一般", "不满意", "非常不满意"])
+
+
+def on_roll(world: World, at: pd.Timestamp) -> pd.DataFrame:
+    p = world.persons
+    registered = world.estates.loc[world.estates["registered_from"] <= at, "estate_code"]
+    return p[(p["enter_date"] <= at) & ~(p["exit_date"] <= at) & p["estate_code"].isin(registered)]
+
+
+def surveys(world: World, rng: np.random.Generator, survey_months: list[pd.Period]) -> Ledger:
+    parts = []
+    q = estate_lookup(world, "quality")
+    for period in survey_months:
+        at = period.to_timestamp(how="end").normalize()
+        adults = on_roll(world, at)
+        adults = adults[(at - adults["birth_date"]).dt.days >= 18 * 365]
+        for code, people in adults.groupby("estate_code", sort=True):
+            k = min(len(people), max(8, int(len(people) * 0.03 * rng.uniform(0.5, 1.5))))
+            chosen = people.iloc[np.sort(rng.choice(len(people), size=k, replace=False))]
+            good = q[code] * 0.55 + 0.4
+            probs = np.array([good * 0.45, good * 0.55, (1 - good) * 0.6, (1 - good) * 0.3, (1 - good) * 0.1])
+            parts.append(pd.DataFrame({
+                "month": period.strftime("%Y-%m"), "estate_code": code, "person_id": chosen["person_id"].to_numpy(),
+                "answer": rng.choice(5, size=k, p=probs / probs.sum()), "score": rng.integers(1, 6, size=k),
+                "surveyed": at - pd.Timedelta(days=5),
+            }))
+    ev = pd.concat(parts, ignore_index=True)
+    ev["key"] = ev["month"] + "|" + ev["month"].str.replace("-", "") + ev.groupby("month").cumcount().add(1).astype(str).str.zfill(5)
+    ev["questionnaire"] = ev["key"].str.split("|").str[1]
+    numeric_month = {m: bool(i % 2) for i, m in enumerate(sorted(ev["month"].unique()))}  # some rounds use 1–5
+    ev["numeric"] = ev["month"].map(numeric_month)
+    p = world.persons.set_index("person_id")
+    ev["dwelling_id"] = p.loc[ev["person_id"], "dwelling_id"].to_numpy()
+    names = estate_lookup(world, "estate_name")
+    dw = world.dwellings.set_index("dwelling_id")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        person = p.loc[sub["person_id"]]
+        show_id = np.arange(len(sub)) % 4 == 0  # "often blank"
+        return pd.DataFrame({
+            "测评月份": sub["month"].to_numpy(), "问卷编号": sub["questionnaire"].to_numpy(),
+            "小区名称": names.loc[sub["estate_code"]].to_numpy(),
+            "楼栋": dw.loc[sub["dwelling_id"], "building"].astype(str).to_numpy(),
+            "受访人": person["name"].str[0].to_numpy() + "**", "受访人身份证号码": np.where(show_id, person["id_number"], ""),
+            "总体满意度": np.where(sub["numeric"], (5 - sub["answer"]).astype(str), SATISFACTION[sub["answer"]]),
+            "物业服务评分": sub["score"].astype(str).to_numpy(), "意见建议": np.where(sub["answer"] >= 3, "希望改进物业服务", ""),
+            **truth_cols(sub),
+        })
+
+    return Ledger(SURVEYS, ev, ["surveyed"], render)
+
+
+# ---------------------------------------------------------------- engagement: 居民参与记录
+ACTIVITY_TYPES = {"居民议事会": "居民议事会", "志愿服务": "志愿服务活动", "文化活动": "文化活动", "线上议事": "线上议事",
+                  "业委会选举": "业委会选举大会"}
+
+
+def participation(world: World, rng: np.random.Generator, first_month: pd.Period) -> Ledger:
+    parts = []
+    propensity = pd.Series(rng.beta(1.5, 3.0, size=len(world.estates)), index=world.estates["estate_code"])
+    codes_all = world.estates["estate_code"].to_numpy()
+    for period in pd.period_range(first_month, world.end.to_period("M"), freq="M"):
+        at = period.to_timestamp(how="end").normalize()
+        adults = on_roll(world, at)
+        adults = adults[(at - adults["birth_date"]).dt.days >= 14 * 365]
+        for code, people in adults.groupby("estate_code", sort=True):
+            for a in range(rng.integers(0, 3)):
+                typ = str(rng.choice(list(ACTIVITY_TYPES)))
+                k = min(len(people), rng.binomial(len(people), propensity[code] * 0.12) + 1)
+                chosen = people.iloc[np.sort(rng.choice(len(people), size=k, replace=False))]
+                host = code if rng.random() < 0.95 else str(rng.choice(codes_all))  # some join another estate's event
+                day = period.to_timestamp() + pd.Timedelta(days=int(rng.integers(0, period.days_in_month)))
+                parts.append(pd.DataFrame({
+                    "date": day, "estate_code": host, "type": typ, "title": f"{period.month}月{ACTIVITY_TYPES[typ]}（第{a + 1}场）",
+                    "person_id": chosen["person_id"].to_numpy(), "points": rng.integers(1, 11, size=k),
+                    "id_blank": rng.random(k) < 0.25, "phone_masked": rng.random(k) < 0.2,
+                }))
+    ev = pd.concat(parts, ignore_index=True)
+    p = world.persons.set_index("person_id")
+    person = p.loc[ev["person_id"]]
+    ev["dwelling_id"] = person["dwelling_id"].to_numpy()
+    ev["name"] = person["name"].to_numpy()
+    ev["id_number"] = np.where(ev["id_blank"], "", person["id_number"])
+    phone = person["phone"].to_numpy()
+    ev["phone"] = np.where(ev["id_blank"] & ev["phone_masked"] & (phone != ""),
+                           pd.Series(phone).str[:3].to_numpy() + "****" + pd.Series(phone).str[7:].to_numpy(), phone)
+    # A record links to a resident by ID, or by exact name and a real phone when the ID is blank.
+    ev["linked"] = ~ev["id_blank"] | ((ev["phone"] != "") & ~ev["phone"].str.contains(r"\*", regex=True))
+    ev["key"] = ev["date"].dt.strftime("%Y-%m-%d") + "|" + ev["title"] + "|" + np.where(
+        ev["id_blank"], ev["name"] + "|" + ev["phone"], ev["id_number"])
+    ev = ev.drop_duplicates("key").reset_index(drop=True)
+    names = estate_lookup(world, "estate_name")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+        return pd.DataFrame({
+            "活动日期": fmt_date(sub["date"]), "小区名称": names.loc[sub["estate_code"]].to_numpy(), "活动类型": sub["type"].to_numpy(),
+            "活动名称": sub["title"].to_numpy(), "参与人": sub["name"].to_numpy(), "参与人身份证号码": sub["id_number"].to_numpy(),
+            "联系电话": sub["phone"].to_numpy(), "积分": sub["points"].astype(str).to_numpy(), **truth_cols(sub),
+        })
+
+    return Ledger(PARTICIPATION, ev, ["date"], render)

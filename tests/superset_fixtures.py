@@ -1,0 +1,102 @@
+"""Pytest fixtures for tests that need a running Superset or a headless browser.
+
+Registered from tests/conftest.py (`pytest_plugins`). `superset_server` builds on the session
+fixture `published_warehouse` (conftest.py): the Paths of a temporary ANJU_HOME whose warehouse the
+real pipeline has published.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from pipelines import superset_service
+from pipelines.settings import Paths
+from pipelines.superset_client import SupersetClient
+from pipelines.superset_service import Login
+
+# Debian's chromium, never a Playwright download (STACK.md, "Browser").
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class SupersetServer:
+    url: str
+    login: Login
+    paths: Paths
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def superset_server(published_warehouse: Paths) -> Iterator[SupersetServer]:
+    paths = published_warehouse
+    login = superset_service.prepare(paths)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = superset_service.start(paths, port=port)
+    try:
+        superset_service.wait_until_healthy(url, timeout=180, proc=proc)
+        yield SupersetServer(url, login, paths)
+    finally:
+        superset_service.stop(proc)
+
+
+@pytest.fixture
+def superset_client(superset_server: SupersetServer) -> SupersetClient:
+    # Per test: the JWT expires after 15 minutes, which a whole session can outlast.
+    return SupersetClient(superset_server.url).login(superset_server.login.username, superset_server.login.password)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def browser_login(page: Page, server: SupersetServer, username: str | None = None, password: str | None = None) -> None:
+    """Log in through Superset's login form, as a person would (admin unless told otherwise)."""
+    page.goto(f"{server.url}/login/")
+    page.fill("#username", username or server.login.username)
+    page.fill("#password", password or server.login.password)
+    page.click("[data-test=login-button]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+# Each chart on a dashboard sits in a chart-grid-component. While it loads, it shows a
+# loading-indicator; a failed chart shows an Ant Design alert (role="alert") instead of the chart.
+_CHARTS_SETTLED_JS = """() => {
+    const charts = [...document.querySelectorAll('[data-test="chart-grid-component"]')];
+    return charts.length > 0 && charts.every(chart =>
+        !chart.querySelector('[data-test="loading-indicator"]')
+        && chart.querySelector('[data-test="chart-container"], [role="alert"]'));
+}"""
+
+
+def wait_for_charts(page: Page, timeout_ms: float = 60_000) -> None:
+    """Wait until every chart of the open dashboard has either rendered or failed."""
+    page.wait_for_function(_CHARTS_SETTLED_JS, timeout=timeout_ms)
+
+
+def chart_errors(page: Page) -> list[str]:
+    """The text of every error shown in a chart of the open dashboard."""
+    return page.locator('[data-test="chart-grid-component"] [role="alert"]').all_inner_texts()

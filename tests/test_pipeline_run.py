@@ -1,0 +1,89 @@
+"""`anju run` end to end: real files → Dagster → Great Expectations → dbt → published DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pandas as pd
+
+from tests.conftest import run_anju, run_ok
+from tests.exports import (
+    COMMUNITY_HEADER,
+    COMMUNITY_ROWS,
+    HOUSEHOLD_HEADER,
+    HOUSEHOLD_ROWS,
+    write_csv,
+    write_minimal_landing,
+)
+
+
+def published(paths, sql: str):
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_hand_written_exports_are_counted_exactly(tmp_path):
+    write_minimal_landing(tmp_path / "landing")
+    result = run_ok(tmp_path, "run")
+    assert "Files: 3 accepted, 0 quarantined, 0 duplicates" in result.stdout
+    rows = published(
+        type("P", (), {"published_db": tmp_path / "warehouse" / "anju.duckdb"}),
+        "SELECT estate_name, residents_on_roll, households_on_roll, dwellings, dwellings_allocated "
+        "FROM marts.estate_summary ORDER BY estate_code",
+    )
+    # 李娜's 15-digit ID converts; 王芳 has moved out (迁出); 康居苑 is an alias of 安康新村;
+    # 幸福家园（一期） is the same estate as 幸福家园一期.
+    assert rows == [
+        ("幸福家园一期", 2, 1, 2, 2),
+        ("和谐苑", 0, 0, 1, 0),
+        ("安康新村", 1, 1, 1, 1),
+    ]
+
+
+def test_file_missing_a_required_column_is_quarantined_and_the_rest_load(tmp_path):
+    write_minimal_landing(tmp_path / "landing")
+    without_id = [h for h in HOUSEHOLD_HEADER if h != "身份证号码"]
+    rows = [[v for h, v in zip(HOUSEHOLD_HEADER, r) if h != "身份证号码"] for r in HOUSEHOLD_ROWS]
+    write_csv(tmp_path / "landing" / "household" / "汉水区花名册.csv", without_id, rows)
+
+    result = run_ok(tmp_path, "run")
+
+    assert "QUARANTINED  household/汉水区花名册.csv: required column missing: 身份证号码" in result.stdout
+    assert "Files: 3 accepted, 1 quarantined" in result.stdout
+    with duckdb.connect(str(tmp_path / "work" / "anju_work.duckdb"), read_only=True) as con:
+        status = dict(con.execute("SELECT file_name, status FROM quality.files").fetchall())
+        archived = con.execute("SELECT archive_path FROM quality.files WHERE status = 'quarantined'").fetchone()[0]
+    assert status["汉水区花名册.csv"] == "quarantined"
+    assert sum(s == "loaded" for s in status.values()) == 3
+    assert (tmp_path / "warehouse" / "anju.duckdb").exists()
+    assert shutil.os.path.exists(archived)  # nothing is lost: the bytes are archived
+
+
+def test_small_sample_run_matches_truth(published_warehouse):
+    truth = published_warehouse.home / "truth"
+    estates = pd.read_parquet(truth / "estates.parquet") if (truth / "estates.parquet").exists() else None
+    summary = pd.DataFrame(
+        published(published_warehouse, "SELECT estate_code, residents_on_roll, dwellings FROM marts.estate_summary"),
+        columns=["estate_code", "residents_on_roll", "dwellings"],
+    )
+    assert len(summary) > 0
+    assert estates is not None, "the generator's truth lists its estates"
+    assert set(summary.estate_code) == set(estates.estate_code)
+
+
+def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path):
+    write_minimal_landing(tmp_path / "landing")
+    run_ok(tmp_path, "run")
+    published_db = tmp_path / "warehouse" / "anju.duckdb"
+    before = published_db.read_bytes()
+    # A newer register gives one 小区编码 to two estates: dbt's unique test (severity error) fails.
+    ambiguous = COMMUNITY_ROWS + [["420102001001", "另一个小区"] + COMMUNITY_ROWS[0][2:]]
+    write_csv(tmp_path / "landing" / "unit" / "安置小区名录20261130.csv", COMMUNITY_HEADER, ambiguous)
+
+    result = run_anju(tmp_path, "run")
+
+    assert result.returncode != 0
+    assert "unique_stg_community_register_estate_code" in result.stdout + result.stderr
+    assert "the published warehouse was left as it was" in result.stderr
+    assert published_db.read_bytes() == before
