@@ -28,13 +28,13 @@ setup: .venv/.locked .venv-superset/.locked
 
 .venv/.locked: requirements/pipeline.lock pyproject.toml | $(UV)
 	$(UV) venv -q --allow-existing --python $(PYTHON) .venv
-	$(UV) pip sync -q $(INDEX) --python .venv/bin/python requirements/pipeline.lock
-	$(UV) pip install -q $(INDEX) --python .venv/bin/python --no-deps -e .
+	$(UV) pip sync -q --compile-bytecode $(INDEX) --python .venv/bin/python requirements/pipeline.lock
+	$(UV) pip install -q --compile-bytecode $(INDEX) --python .venv/bin/python --no-deps -e .
 	touch $@
 
 .venv-superset/.locked: requirements/superset.lock | $(UV)
 	$(UV) venv -q --allow-existing --python $(PYTHON) .venv-superset
-	$(UV) pip sync -q $(INDEX) --python .venv-superset/bin/python requirements/superset.lock
+	$(UV) pip sync -q --compile-bytecode $(INDEX) --python .venv-superset/bin/python requirements/superset.lock
 	touch $@
 
 ## Debian packages: Chromium for the browser tests, Noto CJK so Chinese renders.

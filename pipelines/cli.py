@@ -59,36 +59,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines import superset_service
+    from pipelines.processes import stop
 
     p = paths()
     _prepare_dagster_home(p)
     p.logs.mkdir(parents=True, exist_ok=True)
     login = superset_service.prepare(p)
     procs: list[subprocess.Popen] = []
-
-    def stop_all(*_):
-        for proc in procs:
-            _stop_group(proc)
-
     bin_dir = Path(sys.executable).parent
+    superset_url = f"http://127.0.0.1:{args.superset_port}"
+    dagster_url = f"http://127.0.0.1:{args.dagster_port}"
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         procs.append(superset_service.start(p, port=args.superset_port))
         for name, cmd in (
             ("dagster-webserver", [str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.dagster_port)]),
             ("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", "workspace.yaml"]),
         ):
-            log = open(p.logs / f"{name}.log", "ab")
-            # Own process group: dagster ignores SIGTERM to its parent; we end the whole group.
-            procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        superset_url = f"http://127.0.0.1:{args.superset_port}"
-        dagster_url = f"http://127.0.0.1:{args.dagster_port}"
-        superset_service.wait_until_healthy(superset_url + "/health", timeout=180)
-        _wait_http(dagster_url + "/server_info", timeout=180)
+            with open(p.logs / f"{name}.log", "ab") as log:
+                # Own process group: dagster ignores SIGTERM to its parent, so the group is ended.
+                procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        superset_service.wait_until_healthy(superset_url, timeout=300, proc=procs[0])
+        _wait_http(dagster_url + "/server_info", timeout=300)
         print(f"Dagster:  {dagster_url}")
-        print(f"Superset: {superset_url}  (user {login.username}; password in {login.password_file})")
+        print(f"Superset: {superset_url}/superset/dashboard/city-overview/  (user {login.username}; password in {login.password_file})")
         print(f"Logs:     {p.logs}")
-        print("Ctrl-C stops everything.")
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        print("Ctrl-C stops everything.", flush=True)
         while all(proc.poll() is None for proc in procs):
             time.sleep(1)
         dead = [proc.args[0] for proc in procs if proc.poll() is not None]
@@ -97,7 +93,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        stop_all()
+        for proc in procs:
+            stop(proc)
+
+
+def _interrupt(*_) -> None:
+    """SIGTERM (from a supervisor, or `kill`) stops `anju serve` the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _wait_http(url: str, timeout: float) -> None:
@@ -112,19 +114,6 @@ def _wait_http(url: str, timeout: float) -> None:
             pass
         time.sleep(1)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-
-
-def _stop_group(proc: subprocess.Popen, grace: float = 15) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

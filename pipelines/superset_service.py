@@ -17,18 +17,19 @@ import hashlib
 import json
 import os
 import secrets
-import signal
 import sqlite3
 import string
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from pipelines import superset_bundle
+from pipelines.processes import stop  # noqa: F401  (part of this module's interface)
 from pipelines.settings import DASHBOARDS_DIR, REPO_ROOT, Paths
 
 SUPERSET_BIN = REPO_ROOT / ".venv-superset" / "bin"
@@ -45,11 +46,8 @@ ADMIN_PASSWORD_FILE = "superset_admin_password"
 @dataclass(frozen=True)
 class Login:
     username: str
-    password: str
+    password: str = field(repr=False)  # kept out of logs and pytest output
     password_file: Path
-
-    def __repr__(self) -> str:  # keep the password out of logs and pytest output
-        return f"Login(username={self.username!r}, password_file={str(self.password_file)!r})"
 
 
 def ensure_secrets(paths: Paths) -> Login:
@@ -158,7 +156,7 @@ def _digest(*parts: bytes) -> str:
 def _create_admin_if_missing(paths: Paths, login: Login) -> None:
     # Reading the metadata DB directly takes milliseconds; asking Superset (`fab list-users`)
     # boots the whole app.
-    with sqlite3.connect(_metadata_db(paths)) as con:
+    with closing(sqlite3.connect(_metadata_db(paths))) as con:
         exists = con.execute("SELECT 1 FROM ab_user WHERE username = ?", (login.username,)).fetchone()
     if exists:
         return
@@ -180,7 +178,9 @@ def _run(paths: Paths, cmd: list[str]) -> None:
     with open(log_path, "ab") as log:
         log.write(f"\n$ {label} ...\n".encode())
         log.flush()
+        started = time.monotonic()
         result = subprocess.run(cmd, env=superset_env(paths), stdout=log, stderr=subprocess.STDOUT, cwd=paths.superset_home)
+        log.write(f"# exit {result.returncode} after {time.monotonic() - started:.1f} s\n".encode())
     if result.returncode != 0:
         raise RuntimeError(f"`{label}` failed (exit {result.returncode}); end of {log_path}:\n{_tail(log_path)}")
 
@@ -234,17 +234,3 @@ def wait_until_healthy(url: str, timeout: float = 120, proc: subprocess.Popen | 
         if time.monotonic() > deadline:
             raise TimeoutError(f"Superset at {url} not healthy after {timeout} s")
         time.sleep(0.5)
-
-
-def stop(proc: subprocess.Popen, grace: float = 15) -> None:
-    """SIGTERM the server's process group, SIGKILL it if still alive after `grace` seconds.
-
-    The group, not just the gunicorn master: its workers must not outlive it."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=grace)
-    except ProcessLookupError:  # the whole group is already gone
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()

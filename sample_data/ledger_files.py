@@ -27,7 +27,7 @@ def corrupt(frame: pd.DataFrame, rows: np.ndarray, ledger: Ledger) -> None:
     if not numeric:
         return
     col = numeric[0]
-    values = frame[col].to_numpy(dtype=object)
+    values = frame[col].to_numpy(dtype=object).copy()
     for r in rows:
         if values[r] not in ("", "0", "0.00") and not values[r].startswith("-"):
             v = float(values[r])
@@ -35,11 +35,10 @@ def corrupt(frame: pd.DataFrame, rows: np.ndarray, ledger: Ledger) -> None:
     frame[col] = values
 
 
-def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rng: np.random.Generator) -> tuple[list[dict], pd.Series]:
-    """Write one export per month; return the file records and each event's first export date."""
+def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rng: np.random.Generator) -> pd.Series:
+    """Write one export per month; return each event's first export date (a 续筹 is due from it)."""
     months = change_months(ledger)
     first_export = pd.Series(pd.NaT, index=ledger.events.index, dtype="datetime64[ns]")
-    written = []
     for i, period in enumerate(periods):
         p = period.year * 12 + period.month - 1
         if i == 0:  # the first export back-fills the department's history
@@ -58,6 +57,6 @@ def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rn
             pick = np.flatnonzero(again & (rng.random(len(frame)) < CORRECTION_RATE))
             corrupt(frame, pick, ledger)
             superseded[pick] = True
-        written.append(write_export(ctx, ledger.kind, frame, export_date, period_start, rng, i + 1,
-                                    record_keys=frame["_key"].to_numpy(), superseded=superseded))
-    return written, first_export
+        write_export(ctx, ledger.kind, frame, export_date, period_start, rng, i + 1,
+                     record_keys=frame["_key"].to_numpy(), superseded=superseded)
+    return first_export

@@ -78,7 +78,7 @@ def deposits(world: World, rng: np.random.Generator) -> Ledger:
     t["created"] = calls.reindex(t["estate_code"]).to_numpy()
     ev = pd.concat([first, t], ignore_index=True)
     n = len(ev)
-    pays = rng.random(n) < np.where(ev["gov_paid"], 0.98, 0.08 + 0.85 * ev["q"] ** 1.2)
+    pays = rng.random(n) < np.where(ev["gov_paid"], 0.98, 0.22 + 0.8 * ev["q"])
     partial = pays & (rng.random(n) < 0.15)
     lag1 = rng.exponential(90, size=n) + 5
     ev["pay1_date"] = pd.DatetimeIndex(np.where(pays, ev["created"] + pd.to_timedelta(lag1.round(), unit="D"), NaT))
@@ -152,7 +152,7 @@ def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> Le
     waiver = np.where(low_income, np.round(due * 0.5, 2), 0.0)
     month_start = pd.PeriodIndex.from_ordinals(month_ord, freq="M").to_timestamp()
     # Payers pay within weeks; the rest never (some estates collect under 30%, good ones over 90%).
-    payer = rng.random(len(idx)) < np.clip(0.05 + 1.05 * q, 0, 0.97)
+    payer = rng.random(len(idx)) < np.clip(0.17 + 1.05 * q, 0, 0.97)
     paid_on = month_start + pd.to_timedelta(np.round(rng.exponential(40, size=len(idx))) + 3, unit="D")
     ev = pd.DataFrame({
         "household_id": idx, "estate_code": hh["estate_code"].to_numpy()[idx], "dwelling_id": hh["dwelling_id"].to_numpy()[idx],

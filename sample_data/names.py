@@ -65,7 +65,9 @@ def homophone_variant(name: str) -> str | None:
 
 
 def chinese_number(n: int) -> str:
-    """Small integers the way addresses spell them: 3 → 三, 12 → 十二, 21 → 二十一."""
+    """Integers below 100 the way addresses spell them: 3 → 三, 12 → 十二, 21 → 二十一."""
+    if n >= 100:
+        return str(n)  # nobody spells building 105 in characters
     if n < 10:
         return CHINESE_DIGITS[n]
     tens, ones = divmod(n, 10)

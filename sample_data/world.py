@@ -102,7 +102,7 @@ def build_estates(scale: Scale, streets: pd.DataFrame, start: pd.Timestamp, end:
     built_year = first_delivery.year - (rng.random(n) < 0.6).astype(int)
     size = rng.lognormal(0, 0.55, size=n)
     code_seq = pd.Series(street_idx).groupby(street_idx).cumcount().to_numpy() + 1
-    has_committee = rng.random(n) < 0.35
+    has_committee = rng.random(n) < 0.42  # ~35% established by the end of the window
     committee_date = np.where(
         has_committee,
         first_delivery + pd.to_timedelta(rng.integers(200, 2500, size=n), unit="D"),
@@ -246,7 +246,7 @@ def build_persons(households: pd.DataFrame, districts: pd.DataFrame, start: pd.T
     member = np.arange(len(hh)) - np.repeat(np.cumsum(size) - size, size)
     n = len(hh)
     ageing = households["ageing"].to_numpy()
-    head_age = np.where(ageing, rng.normal(65, 10, size=n_households), rng.normal(51, 13, size=n_households)).clip(22, 92)
+    head_age = np.where(ageing, rng.normal(65, 10, size=n_households), rng.normal(54, 13, size=n_households)).clip(22, 92)
     head_age_p = head_age[hh]
     u = rng.random(n)
     relation = np.select(

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.settings import REPO_ROOT, Paths
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.superset_fixtures"]
 
 ANJU = str(Path(sys.executable).with_name("anju"))
 ARTIFACTS = REPO_ROOT / "test-artifacts"

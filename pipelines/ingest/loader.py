@@ -174,6 +174,10 @@ def _parse(path: Path, source: str, sha: str, arrived_at: dt.datetime) -> _Parse
     undecodable = frame.drop(columns=[ROW]).apply(lambda col: col.str.contains(_UNDECODABLE, na=False)).any(axis=1)
     if undecodable.sum() > MAX_UNDECODABLE_SHARE * len(frame):
         raise Quarantine(f"{int(undecodable.sum())} of {len(frame)} rows hold undecodable bytes (more than 1%)", parsed)
+    if undecodable.any():
+        # Those rows are rejected; their text is kept with U+FFFD (the archive keeps the bytes).
+        cells = frame.columns != ROW
+        frame.loc[:, cells] = frame.loc[:, cells].apply(lambda col: col.str.replace(_UNDECODABLE, "\ufffd", regex=True))
 
     _contract(parsed, kind, frame, match, undecodable, sheet, row_numbers, sha, path.name)
     return parsed
@@ -233,7 +237,7 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
             for name in sql_columns(column):
                 typed[name] = None
             continue
-        cells = frame[header].where(~undecodable, None).reset_index(drop=True)
+        cells = frame[header].where(~undecodable, None).reset_index(drop=True)  # rejected anyway
         result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx")
         for name, values in result.values.items():
             typed[name] = values.reset_index(drop=True)

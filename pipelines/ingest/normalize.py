@@ -395,7 +395,7 @@ def _extract_numbers(text: pd.Series, patterns: tuple[str, ...], columns: list[s
 # Numbers
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?"  # thousands commas only where they group by 3
-_AMOUNT = rf"(?:¥ ?)?(?P<sign>[+-])?(?:¥ ?)?(?P<integer>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(?P<fraction>\d*))? ?元?"
+_AMOUNT = r"(?:¥ ?)?(?P<sign>[+-])?(?:¥ ?)?(?P<integer>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d*))? ?元?"
 _AMOUNT_MAX_DIGITS = 13  # ten trillion yuan: beyond it the cents no longer fit comfortably in int64
 _AREA_RANGE = (5, 500)
 _COUNT_UNITS = "年户套分个栋部台人"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipelines.pseudonym import pseudonymise
+
 from . import normalize as n
 from .kinds import Column
 
@@ -52,6 +54,8 @@ def sql_columns(column: Column) -> dict[str, str]:
         return {column.name: "VARCHAR", f"{column.name}_estate": "VARCHAR", **{f"{column.name}_{p}": "VARCHAR" for p in DWELLING_PARTS}}
     if column.type == "estate":
         return {column.name: "VARCHAR", f"{column.name}_key": "VARCHAR"}
+    if column.type == "resident_id":
+        return {column.name: "VARCHAR", f"{column.name}_key": "VARCHAR"}
     if column.type == "aliases":
         return {column.name: "VARCHAR", "alias_keys": "VARCHAR"}
     if column.type.startswith("category:"):
@@ -69,9 +73,12 @@ def read_column(column: Column, cells: pd.Series, from_xlsx: bool) -> ColumnValu
         return ColumnValues({column.name: text.value, f"{column.name}_key": key}, text.problem, text.warning)
     if kind == "aliases":
         return _read_aliases(column, cells)
+    if kind == "resident_id":
+        ids = n.resident_id(cells)
+        return ColumnValues({column.name: ids.value, f"{column.name}_key": pseudonymise(ids.value)}, ids.problem, ids.warning)
     if kind.startswith("category:"):
         result = n.category(cells, getattr(n, kind.split(":", 1)[1]))
-    elif kind in ("date", "timestamp"):
+    elif kind in ("date", "timestamp", "month"):
         result = getattr(n, kind)(cells, excel_serial=from_xlsx)
     elif kind in ("code6", "code9", "code12", "text"):
         result = n.clean_text(cells)
