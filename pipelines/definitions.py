@@ -16,6 +16,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     AssetSelection,
     AssetSpec,
     Config,
@@ -23,19 +24,24 @@ from dagster import (
     DefaultSensorStatus,
     Definitions,
     MaterializeResult,
+    MonthlyPartitionsDefinition,
+    OpExecutionContext,
     RunRequest,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
     asset,
     define_asset_job,
+    job,
     multi_asset,
+    op,
     sensor,
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.ingest import landing, store
 from pipelines.ingest.kinds import KINDS
+from pipelines.ingest.loader import FileOutcome
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env
 from pipelines.warehouse.publish import publish
@@ -53,7 +59,8 @@ def raw_key(kind: str) -> AssetKey:
 
 
 class IngestConfig(Config):
-    files: list[str] = []  # landing paths to ingest; empty = every file not seen before
+    files: list[str] = []  # landing paths to ingest; empty = every landing file not seen before
+    reprocess: list[str] = []  # archived files to read again, by file name or checksum (instead of landing files)
 
 
 @multi_asset(
@@ -67,17 +74,37 @@ class IngestConfig(Config):
     ],
 )
 def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
-    """Archive, read, check and load new landing files; each file in one transaction."""
+    """Archive, read, check and load new landing files (or re-read archived ones); one transaction per file."""
     p = paths()
     con = store.connect(p.work_db)
     try:
-        files = landing.landing_files(p)
-        if config.files:
-            wanted = {str(Path(f)) for f in config.files}
-            files = [(s, f) for s, f in files if str(f) in wanted]
-        outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run_id)
+        if config.reprocess:
+            outcomes = landing.reprocess(con, _resolve_archived(con, config.reprocess), context.run_id)
+        else:
+            files = landing.landing_files(p)
+            if config.files:
+                wanted = {str(Path(f)) for f in config.files}
+                files = [(s, f) for s, f in files if str(f) in wanted]
+            outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run_id)
     finally:
         con.close()
+    _log_outcomes(context, outcomes)
+    yield from _ingest_results(outcomes)
+
+
+def _resolve_archived(con, names_or_shas: list[str]) -> list[str]:
+    shas = []
+    for wanted in names_or_shas:
+        found = [sha for (sha,) in con.execute(
+            "SELECT file_sha FROM quality.files WHERE (file_sha = ? OR file_name = ?) AND archive_path IS NOT NULL",
+            [wanted, wanted]).fetchall()]
+        if not found:
+            raise ValueError(f"no archived file named or with checksum {wanted!r}")
+        shas += found
+    return shas
+
+
+def _log_outcomes(context, outcomes: list[FileOutcome]) -> None:
     for o in outcomes:
         line = f"{o.source}/{o.file_name}: {o.status}"
         if o.status == "loaded":
@@ -87,6 +114,10 @@ def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
         if o.reason:
             line += f" ({o.reason})"
         (context.log.warning if o.status == "quarantined" else context.log.info)(line)
+
+
+def _ingest_results(outcomes: list[FileOutcome]):
+    """A materialization per raw table and quality table, and each kind's contract as an asset check."""
     for kind in KINDS:
         mine = [o for o in outcomes if o.kind == kind.name and o.status == "loaded"]
         yield MaterializeResult(
@@ -115,6 +146,7 @@ def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
             metadata={
                 "files_seen": len(outcomes),
                 "quarantined": len(quarantined),
+                "quarantined_files": json.dumps({o.file_name: o.reason for o in quarantined}, ensure_ascii=False),
                 "duplicates": sum(o.status == "duplicate" for o in outcomes),
             },
         )
@@ -148,6 +180,29 @@ ingest_job = define_asset_job("ingest_files", selection=AssetSelection.assets(in
 build_job = define_asset_job("warehouse_build", selection=AssetSelection.all() - AssetSelection.assets(ingest_landing),
                              tags=WORK_DB_TAG, description="dbt build and publication (nightly).")
 
+monthly = MonthlyPartitionsDefinition(start_date="2020-01-01", end_offset=1)
+
+
+@op(description="Read again every archived file whose as-of or export date falls in the partition's month.")
+def reprocess_month_files(context: OpExecutionContext) -> None:
+    month = context.partition_key[:7]
+    con = store.connect(paths().work_db)
+    try:
+        outcomes = landing.reprocess(con, landing.files_of_month(con, month), context.run_id)
+    finally:
+        con.close()
+    _log_outcomes(context, outcomes)
+    for kind in sorted({o.kind for o in outcomes if o.kind}):
+        context.log_event(AssetMaterialization(raw_key(kind), partition=None, metadata={"reprocessed_month": month}))
+    context.log.info(f"{month}: {len(outcomes)} archived files read again")
+
+
+@job(partitions_def=monthly, tags=WORK_DB_TAG,
+     description="Backfill: read a month's archived files again (pick months in the Backfill dialog).")
+def reprocess_month():
+    reprocess_month_files()
+
+
 nightly_build = ScheduleDefinition(
     name="nightly_warehouse_build", job=build_job, cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai", default_status=DefaultScheduleStatus.RUNNING,
@@ -179,7 +234,7 @@ def landing_sensor(source: str):
 
 defs = Definitions(
     assets=[ingest_landing, warehouse_models, published_warehouse],
-    jobs=[anju_pipeline, ingest_job, build_job],
+    jobs=[anju_pipeline, ingest_job, build_job, reprocess_month],
     schedules=[nightly_build],
     sensors=[landing_sensor(s) for s in SOURCES],
     resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},

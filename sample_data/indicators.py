@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .amenities import facility_status
-from .ledgers import Ledger
+from .ledgers import Ledger, on_roll
 from .periods import cadence_months, month_end, month_last_day
 from .world import World
 
@@ -45,12 +45,6 @@ def ymd(values: pd.Series) -> np.ndarray:
 
 def round_half_up(x: float) -> float:
     return float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def on_roll(world: World, at: pd.Timestamp) -> pd.DataFrame:
-    p = world.persons
-    registered = world.estates.loc[world.estates["registered_from"] <= at, "estate_code"]
-    return p[(p["enter_date"] <= at) & ~(p["exit_date"] <= at) & p["estate_code"].isin(registered)]
 
 
 def rate(num: pd.Series, den: pd.Series, index: pd.Index) -> pd.Series:

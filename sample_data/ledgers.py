@@ -55,13 +55,13 @@ def offset_days(rng: np.random.Generator, low, high, n) -> pd.TimedeltaIndex:
 
 
 # ---------------------------------------------------------------- fund: 专项维修资金缴存明细
-FUND_RATE = {False: 70.0, True: 95.0}  # yuan per ㎡, without / with lift (the 2007 tiers)
 
 
 def deposits(world: World, rng: np.random.Generator) -> Ledger:
     d = world.dwellings[world.dwellings["delivery_date"] <= world.end]
     q = estate_lookup(world, "quality").reindex(d["estate_code"]).to_numpy()
     n = len(d)
+    # Yuan per ㎡ by the city's 2007 tiers: no lift 70; with lift 130 below 12 floors, 145 from 12 up.
     rate = np.where(d["has_lift"], np.where(d["floor"].groupby(d["estate_code"]).transform("max") >= 12, 145.0, 130.0), 70.0)
     due = np.round(d["area"].to_numpy() * rate, 2)
     first = pd.DataFrame({"dwelling_id": d["dwelling_id"].to_numpy(), "estate_code": d["estate_code"].to_numpy(),

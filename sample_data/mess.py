@@ -64,7 +64,6 @@ ITEMS = [
     Item("impossible_area", 12, ("area",), "reject", "warn_null", kinds=("units", "deposits")),
     Item("unregistered_estate", 12, ("estate",), "unmatched", kinds=("roster", "units", "fees", "surveys", "repairs")),
 ]
-ITEM_BY_CODE = {i.code: i for i in ITEMS}
 UNDECODABLE = Item("undecodable_bytes", 1, ("*",), "reject")
 
 

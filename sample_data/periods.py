@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 END_MONTH = pd.Period("2026-10", freq="M")
@@ -26,6 +25,3 @@ def cadence_months(months: pd.PeriodIndex, every: int) -> list[pd.Period]:
     picked = {months[-1 - i] for i in range(0, len(months), every)} | {months[0]}
     return sorted(picked)
 
-
-def days_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    return int((end.normalize() - start.normalize()) / np.timedelta64(1, "D"))

@@ -26,7 +26,6 @@ PROPERTY_COMPANIES = np.array([
     "江城安居物业服务有限公司", "长江物业管理有限公司", "万家和物业服务有限公司", "城投物业服务有限公司",
     "福星物业有限公司", "佳园物业管理有限公司", "恒通物业服务有限公司", "惠民物业有限公司",
 ])
-SPECIAL_GROUPS = ["低保", "残疾", "独居老人", "失业", "留守儿童"]
 
 
 @dataclass
@@ -39,10 +38,6 @@ class World:
     dwellings: pd.DataFrame
     households: pd.DataFrame
     persons: pd.DataFrame
-
-
-def days(n) -> pd.TimedeltaIndex | pd.Timedelta:
-    return pd.to_timedelta(np.asarray(n, dtype=float).round(), unit="D") if np.ndim(n) else pd.Timedelta(days=float(n))
 
 
 def random_dates(rng: np.random.Generator, start, end, n: int) -> pd.DatetimeIndex:

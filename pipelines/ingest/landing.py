@@ -10,7 +10,7 @@ import duckdb
 
 from pipelines.settings import SOURCES, Paths
 
-from .loader import FileOutcome, ingest_file
+from .loader import FileOutcome, ingest_file, reprocess_file
 
 
 def landing_files(paths: Paths, sources: Iterable[str] = SOURCES) -> list[tuple[str, Path]]:
@@ -43,12 +43,29 @@ class IngestError(RuntimeError):
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Paths, files: list[tuple[str, Path]], run_id: str) -> list[FileOutcome]:
+    return _each(files, lambda item: ingest_file(con, paths.archive, item[1], item[0], run_id),
+                 lambda item: f"{item[0]}/{item[1].name}")
+
+
+def reprocess(con: duckdb.DuckDBPyConnection, shas: list[str], run_id: str) -> list[FileOutcome]:
+    """Read archived files again; what they loaded before is replaced in the same transaction."""
+    return _each(shas, lambda sha: reprocess_file(con, sha, run_id), lambda sha: f"file {sha[:12]}")
+
+
+def files_of_month(con: duckdb.DuckDBPyConnection, month: str) -> list[str]:
+    """Checksums of the archived files whose as-of or export date falls in `month` (YYYY-MM)."""
+    return [sha for (sha,) in con.execute(
+        "SELECT file_sha FROM quality.files WHERE strftime(as_of, '%Y-%m') = ? AND archive_path IS NOT NULL "
+        "ORDER BY as_of, arrived_at", [month]).fetchall()]
+
+
+def _each(items, process, describe) -> list[FileOutcome]:
     outcomes, failures = [], []
-    for source, path in files:
+    for item in items:
         try:
-            outcomes.append(ingest_file(con, paths.archive, path, source, run_id))
+            outcomes.append(process(item))
         except Exception as exc:  # one file's failure must not stop the others
-            failures.append(f"{source}/{path.name}: {type(exc).__name__}: {exc}")
+            failures.append(f"{describe(item)}: {type(exc).__name__}: {exc}")
     if failures:
         raise IngestError("could not process " + "; ".join(failures))
     return outcomes

@@ -115,21 +115,39 @@ def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, s
         first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [sha]).fetchone()[0]
         return FileOutcome(source, path.name, sha, "duplicate", reason=f"same bytes as {first}, already received")
 
-    try:
-        parsed = _parse(path, source, sha, arrived_at)
-        result: _Parsed | Quarantine = parsed
-    except Quarantine as q:
-        result = q
+    result = _parse_or_quarantine(path, path.name, sha, arrived_at)
     return _record(con, run_id, now, arrival, sha, archived, source, path.name, arrived_at, result)
+
+
+def reprocess_file(con: duckdb.DuckDBPyConnection, sha: str, run_id: str) -> FileOutcome:
+    """Read an archived file again (after a contract or normaliser change) and replace what it loaded."""
+    found = con.execute(
+        "SELECT source, file_name, archive_path, arrived_at FROM quality.files WHERE file_sha = ?", [sha]
+    ).fetchone()
+    if not found or not found[2]:
+        raise KeyError(f"no archived file with checksum {sha}")
+    source, file_name, archive_path, arrived_at = found
+    now = dt.datetime.now().replace(microsecond=0)
+    arrival = dict(source=source, landing_path=archive_path, file_name=file_name, size=os.path.getsize(archive_path),
+                   mtime=arrived_at, seen_at=now, run_id=run_id)
+    result = _parse_or_quarantine(Path(archive_path), file_name, sha, arrived_at)
+    return _record(con, run_id, now, arrival, sha, archive_path, source, file_name, arrived_at, result, replace=True)
+
+
+def _parse_or_quarantine(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> "_Parsed | Quarantine":
+    try:
+        return _parse(path, file_name, sha, arrived_at)
+    except Quarantine as q:
+        return q
 
 
 # ---------------------------------------------------------------- parsing
 
 
-def _parse(path: Path, source: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
+def _parse(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
     parsed = _Parsed()
     try:
-        parsed.fmt = sniff_format(path)
+        parsed.fmt = sniff_format(path, file_name)
         sheets = read_sheets(path, parsed.fmt)
     except Unreadable as exc:
         raise Quarantine(str(exc), parsed) from None
@@ -152,7 +170,7 @@ def _parse(path: Path, source: str, sha: str, arrived_at: dt.datetime) -> _Parse
         raise Quarantine(f"required column missing: {names} (file kind {kind.label})", parsed)
 
     titles = sheet.records[: match.row_index]
-    parsed.as_of, parsed.as_of_from = stated_date(path.name, titles)
+    parsed.as_of, parsed.as_of_from = stated_date(file_name, titles)
     if parsed.as_of is None:
         parsed.as_of, parsed.as_of_from = arrived_at.date(), "arrival time"
 
@@ -179,7 +197,7 @@ def _parse(path: Path, source: str, sha: str, arrived_at: dt.datetime) -> _Parse
         cells = frame.columns != ROW
         frame.loc[:, cells] = frame.loc[:, cells].apply(lambda col: col.str.replace(_UNDECODABLE, "\ufffd", regex=True))
 
-    _contract(parsed, kind, frame, match, undecodable, sheet, row_numbers, sha, path.name)
+    _contract(parsed, kind, frame, match, undecodable, sheet, row_numbers, sha, file_name)
     return parsed
 
 
@@ -266,6 +284,9 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
     rejects_frame = pd.DataFrame(rejects, columns=["row_number", "column_name", "rule", "value"])
     # One reason per row and column: the normaliser's own reason comes first and is the most precise.
     rejects_frame = rejects_frame.drop_duplicates(subset=["row_number", "column_name"], keep="first")
+    # A row rejected whole (undecodable, too long, a duplicate) gets that reason only.
+    whole_row = set(rejects_frame.loc[rejects_frame["column_name"] == "", "row_number"])
+    rejects_frame = rejects_frame[(rejects_frame["column_name"] == "") | ~rejects_frame["row_number"].isin(whole_row)]
     rejected = set(rejects_frame["row_number"])
     keep = ~typed[ROW].isin(rejected).to_numpy()
 
@@ -317,7 +338,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("_frame")
 
 
-def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result) -> FileOutcome:
+def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace=False) -> FileOutcome:
     quarantined = isinstance(result, Quarantine)
     parsed = result.parsed if quarantined else result
     kind = parsed.kind
@@ -344,6 +365,8 @@ def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived
     )
     con.begin()
     try:
+        if replace:
+            _forget(con, sha)
         if not quarantined:
             loaded = parsed.loaded.assign(_arrived_at=arrived_at)
             _insert(con, f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
@@ -354,9 +377,19 @@ def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived
                 [dict(file_sha=sha, kind=kind.name, expectation=r.expectation, rule=r.rule, success=r.success, unexpected_count=r.unexpected_count) for r in parsed.contract]
             ))
         _insert(con, "quality.files", pd.DataFrame([file_row]))
-        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "new"}]))
+        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "reprocessed" if replace else "new"}]))
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return outcome
+
+
+def _forget(con: duckdb.DuckDBPyConnection, sha: str) -> None:
+    """Remove what one file loaded (inside the caller's transaction), before loading it again."""
+    for (table,) in con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'quality') "
+        "AND table_name <> 'arrivals'"
+    ).fetchall():
+        column = "_file_sha" if table.startswith("raw.") else "file_sha"
+        con.execute(f"DELETE FROM {table} WHERE {column} = ?", [sha])

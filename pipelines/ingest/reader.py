@@ -35,11 +35,13 @@ class Sheet:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
-def sniff_format(path: Path) -> str:
-    """'csv' or 'xlsx', or raise Unreadable naming what the bytes really are."""
+def sniff_format(path: Path, file_name: str) -> str:
+    """'csv' or 'xlsx', or raise Unreadable naming what the bytes really are.
+
+    The extension comes from the name the file arrived with (archived copies have none)."""
     with path.open("rb") as f:
         head = f.read(8)
-    ext = path.suffix.lower()
+    ext = Path(file_name).suffix.lower()
     if not head:
         raise Unreadable("empty file (0 bytes)")
     if head.startswith(b"PK\x03\x04"):

@@ -1,0 +1,421 @@
+"""Ingest, file by file: every mess item and whole-file fault of EXPORTS.md, on files written here.
+
+Each test runs the real loader: archive, reader, header recognition, normalisers, the Great
+Expectations suite of the kind, and a real DuckDB work database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import landing, loader, store
+from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, HOUSEHOLD_HEADER, write_csv, write_xlsx
+
+VALID_ID = "11010519491231002X"
+VALID_ID_2 = "420102198001011231"
+LEGACY_15 = "130503670401001"
+LEGACY_15_AS_18 = "130503196704010016"
+
+WORK_ORDER_HEADER = ["工单编号", "来电时间", "所属区县", "事发地址", "诉求类型", "是否矛盾纠纷", "派单时间", "办结时间", "工单状态", "更新时间"]
+DEPOSIT_HEADER = ["业务流水号", "小区名称", "房屋坐落", "应缴金额(元)", "实缴金额(元)", "缴存日期", "缴存类型", "备注"]
+
+
+class Landing:
+    """A work database and landing zone in tmp_path; `ingest` runs one file through the loader."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.con = store.connect(root / "work.duckdb")
+
+    def path(self, source: str, name: str) -> Path:
+        p = self.root / "landing" / source / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def ingest(self, path: Path, source: str | None = None) -> loader.FileOutcome:
+        return loader.ingest_file(self.con, self.root / "archive", path, source or path.parent.name, "test-run")
+
+    def rows(self, kind: str, columns: str) -> list[tuple]:
+        return self.con.execute(f"SELECT {columns} FROM raw.{kind} ORDER BY _row_number").fetchall()
+
+    def rejects(self) -> list[tuple]:
+        return self.con.execute("SELECT row_number, column_name, rule FROM quality.rejects ORDER BY row_number, column_name").fetchall()
+
+    def warnings(self) -> list[tuple]:
+        return self.con.execute("SELECT row_number, column_name, warning FROM quality.warnings ORDER BY row_number").fetchall()
+
+
+@pytest.fixture
+def zone(tmp_path) -> Landing:
+    return Landing(tmp_path)
+
+
+def roster(rows: list[list[str]]) -> list[list[str]]:
+    """Roster rows given as (户编号, 姓名, 身份证号码, 安置小区, 安置房号) plus optional extra cells."""
+    return rows
+
+
+ROSTER_HEADER = ["户编号", "姓名", "身份证号码", "安置小区", "安置房号", "出生日期", "联系电话", "安置类型"]
+
+
+def assert_balanced(outcome: loader.FileOutcome) -> None:
+    assert outcome.rows_read == outcome.rows_loaded + outcome.rows_rejected + outcome.rows_skipped
+
+
+# ------------------------------------------------------------------ 1. encodings
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_every_allowed_encoding_reads_the_same(zone, encoding):
+    path = write_csv(zone.path("unit", f"名录-{encoding}.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS, encoding=encoding)
+    outcome = zone.ingest(path)
+    assert outcome.status == "loaded" and outcome.rows_loaded == 3
+    assert zone.rows("community_register", "estate_name, aliases")[2] == ("安康新村", "康居苑;安康小区")  # NFKC: full-width punctuation to half-width
+
+
+def _gbk_with_bad_bytes(rows: int, bad_rows: set[int]) -> bytes:
+    lines = [",".join(ROSTER_HEADER).encode("gbk")]
+    for i in range(rows):
+        name = "张伟".encode("gbk") + (b"\x81\x20" if i in bad_rows else b"")  # 0x81 0x20 is no GBK character
+        lines.append(b",".join([f"H{i}".encode(), name, VALID_ID.encode(), "和谐苑".encode("gbk"), b"1-1-101", b"", b"", b""]))
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def test_gbk_rows_with_undecodable_bytes_are_rejected(zone):
+    path = zone.path("household", "花名册.csv")
+    path.write_bytes(_gbk_with_bad_bytes(200, {5}))
+    outcome = zone.ingest(path)
+    assert outcome.status == "loaded" and outcome.rows_loaded == 199
+    assert zone.rejects() == [(7, "", "undecodable bytes (encoding)")]
+    assert_balanced(outcome)
+
+
+def test_gbk_file_with_more_than_one_percent_undecodable_rows_is_quarantined(zone):
+    path = zone.path("household", "花名册.csv")
+    path.write_bytes(_gbk_with_bad_bytes(100, {1, 2}))
+    outcome = zone.ingest(path)
+    assert outcome.status == "quarantined"
+    assert "2 of 100 rows hold undecodable bytes" in outcome.reason
+
+
+# ------------------------------------------------------------------ 2, 8. text, IDs
+
+
+def test_ids_are_normalised_or_rejected_with_their_reason(zone):
+    rows = [
+        ["H1", "甲", LEGACY_15],  # 15 → 18
+        ["H2", "乙", VALID_ID.lower()],  # lower-case x
+        ["H3", "丙", "１１０１０５１９４９１２３１００２Ｘ"],  # full-width
+        ["H4", "丁", "'" + VALID_ID_2],  # Excel's apostrophe
+        ["H5", "戊", VALID_ID_2[:-1] + "9"],  # wrong check character
+        ["H6", "己", VALID_ID_2[:-2]],  # wrong length
+        ["H7", "庚", "4.20102E+17"],  # stored as a number: unrecoverable
+        ["H8", "辛", ""],  # blank, but required
+    ]
+    path = write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, [r + ["和谐苑", "1-1-101", "", "", ""] for r in rows])
+    outcome = zone.ingest(path)
+    assert [r[0] for r in zone.rows("household_roster", "resident_id")] == [LEGACY_15_AS_18, VALID_ID, VALID_ID, VALID_ID_2]
+    assert zone.rejects() == [
+        (6, "身份证号码", "bad check character"),
+        (7, "身份证号码", "wrong length"),
+        (8, "身份证号码", "ID in scientific notation"),
+        (9, "身份证号码", "required 身份证号码 is blank or invalid"),
+    ]
+    assert_balanced(outcome)
+    keys = [r[0] for r in zone.rows("household_roster", "resident_id_key")]
+    assert len(keys[0]) == 32 and keys[1] == keys[2]  # one person, one pseudonym
+
+
+def test_full_width_and_non_breaking_spaces_are_normalised(zone):
+    rows = [["H1", " 张\u00a0伟 ", VALID_ID, "和谐苑", "３栋２单元５０１", "", "１３８ １２３４ ５６７８", "棚改"]]
+    zone.ingest(write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, rows))
+    assert zone.rows("household_roster", "name, dwelling_building, dwelling_entrance, dwelling_room, phone, resettlement_type") == [
+        ("张 伟", "3", "2", "501", "13812345678", "城镇棚改")
+    ]
+
+
+# ------------------------------------------------------------------ 3, 4, 5. dates, amounts, areas
+
+
+def test_dates_amounts_and_areas_in_every_written_form(zone):
+    rows = [
+        ["L1", "和谐苑", "和谐苑1栋1单元101室", "1,234.50", "1234.5元", "2023-05-06", "首期归集", ""],
+        ["L2", "和谐苑", "和谐苑1-1-102", "￥1234.50", "", "2023/5/6", "首期", ""],
+        ["L3", "和谐苑", "和谐苑1#1-103", "100", "100", "2023.5.6", "续筹", ""],
+        ["L4", "和谐苑", "和谐苑1号楼1单元0104", "100", "100", "20230506", "续筹", ""],
+        ["L5", "和谐苑", "和谐苑一号楼一单元105室", "100", "100", "2023年5月6日", "续筹", ""],
+        ["L6", "和谐苑", "和谐苑1幢1单元106", "0", "-100.00", "2023-05-06 10:30", "续筹", "冲正 L5"],
+    ]
+    zone.ingest(write_csv(zone.path("fund", "缴存明细202305.csv"), DEPOSIT_HEADER, rows))
+    got = zone.rows("fund_deposit", "serial_no, amount_due, amount_paid, paid_date, deposit_type, location_building, location_room")
+    assert [(r[0], float(r[1]), None if r[2] is None else float(r[2]), str(r[3]), r[4], r[5], r[6]) for r in got] == [
+        ("L1", 1234.5, 1234.5, "2023-05-06", "首期归集", "1", "101"),
+        ("L2", 1234.5, None, "2023-05-06", "首期归集", "1", "102"),
+        ("L3", 100.0, 100.0, "2023-05-06", "续筹", "1", "103"),
+        ("L4", 100.0, 100.0, "2023-05-06", "续筹", "1", "104"),
+        ("L5", 100.0, 100.0, "2023-05-06", "续筹", "1", "105"),
+        ("L6", 0.0, -100.0, "2023-05-06", "续筹", "1", "106"),
+    ]
+
+
+def test_excel_serial_dates_and_formula_cells_load_their_values(zone):
+    import xlsxwriter
+
+    path = zone.path("unit", "名录.xlsx")
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, COMMUNITY_HEADER)
+    sheet.write_row(1, 0, COMMUNITY_ROWS[0][:7])
+    sheet.write_formula(1, 7, "=2000+12", None, 2012)  # a formula: its cached value loads
+    sheet.write_number(1, 8, 45078)  # an Excel serial number for 2023-06-01
+    book.close()
+    outcome = zone.ingest(path)
+    assert outcome.status == "loaded", outcome.reason
+    assert zone.rows("community_register", "built_year, CAST(first_delivery_date AS VARCHAR)") == [(2012, "2023-06-01")]
+
+
+def test_implausible_area_rejects_the_row(zone):
+    rows = [["F1", "江城区", "幸福街道", "和谐苑", "1", "1", "101", area, "已分配", "", ""] for area in ("89.5㎡", "0", "2000平方米", "89.5平方米")]
+    outcome = zone.ingest(write_csv(zone.path("unit", "房源.csv"), DWELLING_HEADER, rows))
+    assert [r[0] for r in zone.rows("dwelling_register", "floor_area")] == [89.5, 89.5]
+    assert [r[2] for r in zone.rejects()] == ["implausible area", "implausible area"]
+    assert outcome.rows_rejected == 2
+
+
+# ------------------------------------------------------------------ 9, 11, 12. phones, categories, impossible values
+
+
+def test_phones_are_normalised_masked_kept_or_nulled_with_a_warning(zone):
+    phones = ["138 1234 5678", "+86 13812345678", "027-8888 6666", "无", "138****5678", "12345"]
+    rows = [[f"H{i}", "张三", VALID_ID, "和谐苑", "1-1-101", "", p, ""] for i, p in enumerate(phones)]
+    outcome = zone.ingest(write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, rows))
+    assert [r[0] for r in zone.rows("household_roster", "phone")] == [
+        "13812345678", "13812345678", "027-88886666", None, "138****5678", None
+    ]
+    assert outcome.rows_loaded == 6  # an invalid optional phone is nulled, not rejected
+    assert zone.warnings()[-1] == (7, "联系电话", "invalid value set to null: invalid phone")
+
+
+def test_work_order_closed_before_the_call_is_rejected_and_synonyms_normalised(zone):
+    rows = [
+        ["W1", "2025-06-01 09:00", "江城区", "和谐苑1栋", "邻里纠纷", "Y", "2025-06-01 10:00", "2025-06-02 09:00", "已办结 ", "2025-06-02 09:00"],
+        ["W2", "2025-06-05 09:00", "江城区", "和谐苑2栋", "物业服务", "否", "", "2025-06-04 09:00", "已办结", "2025-06-05 09:00"],
+    ]
+    zone.ingest(write_csv(zone.path("complaint", "工单2025年6月.csv"), WORK_ORDER_HEADER, rows))
+    assert zone.rows("work_order", "order_no, is_dispute, status") == [("W1", "是", "已办结")]
+    assert zone.rejects() == [(3, "办结时间", "办结时间 before 来电时间")]
+
+
+def test_paid_above_due_without_a_note_is_rejected(zone):
+    rows = [
+        ["L1", "和谐苑", "和谐苑1-1-101", "100", "150", "2023-05-06", "首期归集", ""],
+        ["L2", "和谐苑", "和谐苑1-1-102", "100", "150", "2023-05-06", "首期归集", "政府代缴"],
+    ]
+    zone.ingest(write_csv(zone.path("fund", "缴存.csv"), DEPOSIT_HEADER, rows))
+    assert zone.rows("fund_deposit", "serial_no") == [("L2",)]
+    assert zone.rejects() == [(2, "应缴金额(元)", "实缴金额 above 应缴金额 without a 备注")]
+
+
+def test_future_birth_date_beside_a_valid_id_is_taken_from_the_id(zone):
+    rows = [["H1", "张伟", VALID_ID, "和谐苑", "1-1-101", "2099-01-01", "", ""]]
+    outcome = zone.ingest(write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, rows))
+    assert outcome.rows_loaded == 1
+    assert zone.rows("household_roster", "CAST(birth_date AS VARCHAR), sex") == [("1949-12-31", "女")]
+
+
+def test_unknown_category_in_a_required_column_rejects(zone):
+    rows = [["F1", "江城区", "幸福街道", "和谐苑", "1", "1", "101", "90", status, "", ""] for status in ("已分配", "已配")]
+    zone.ingest(write_csv(zone.path("unit", "房源.csv"), DWELLING_HEADER, rows))
+    assert zone.rejects() == [(3, "分配状态", "unknown category '已配'")]
+
+
+# ------------------------------------------------------------------ 10. duplicates
+
+
+def test_exact_duplicate_rows_are_rejected_naming_the_first(zone):
+    rows = [COMMUNITY_ROWS[0], COMMUNITY_ROWS[1], COMMUNITY_ROWS[0]]
+    outcome = zone.ingest(write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, rows))
+    assert outcome.rows_loaded == 2
+    assert zone.con.execute("SELECT row_number, rule, value FROM quality.rejects").fetchall() == [
+        (4, "exact duplicate of an earlier row", "row 2")
+    ]
+
+
+def test_same_bytes_under_another_name_is_a_duplicate_and_changes_nothing(zone):
+    first = write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    second = zone.path("unit", "名录(重发).csv")
+    second.write_bytes(first.read_bytes())
+    assert zone.ingest(first).status == "loaded"
+    outcome = zone.ingest(second)
+    assert outcome.status == "duplicate" and "名录.csv" in outcome.reason
+    assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 3
+    assert zone.con.execute("SELECT outcome FROM quality.arrivals ORDER BY seen_at, outcome DESC").fetchall()[-1] == ("duplicate",)
+
+
+# ------------------------------------------------------------------ layouts
+
+
+def test_xlsx_title_rows_merged_cells_totals_and_blank_rows_are_skipped_and_counted(zone):
+    path = write_xlsx(zone.path("unit", "安置小区名录.xlsx"), COMMUNITY_HEADER, COMMUNITY_ROWS,
+                      titles=["江城区安置小区名录", "填报单位：房管局  截至：2024年10月31日"], total_row=True)
+    outcome = zone.ingest(path)
+    assert (outcome.rows_loaded, outcome.rows_skipped) == (3, 4)  # 2 titles, a blank row, the totals row
+    assert str(outcome.as_of) == "2024-10-31"
+    assert_balanced(outcome)
+
+
+def test_header_variants_column_order_and_unknown_columns(zone):
+    header = ["小区名称 ", "小区编码*", "区县\n代码", "街道代码", "建成年份", "备用字段"]
+    rows = [["和谐苑", "420102001002", "420102", "420102001", "2021", "保留我"]]
+    outcome = zone.ingest(write_csv(zone.path("unit", "名录.csv"), header, rows))
+    assert outcome.status == "loaded"
+    source = json.loads(zone.rows("community_register", "_source")[0][0])
+    assert source["备用字段"] == "保留我"  # unknown columns are kept
+
+
+def test_cr_only_line_endings_nul_bytes_and_a_stray_bom(zone):
+    text = ",".join(COMMUNITY_HEADER) + "\r" + ",".join(COMMUNITY_ROWS[0]).replace("幸福家园一期", "幸福\x00家园一期") + "\r"
+    text += "\ufeff" + ",".join(COMMUNITY_ROWS[1]) + "\r"
+    path = zone.path("unit", "名录.csv")
+    path.write_bytes(text.encode("utf-8"))
+    outcome = zone.ingest(path)
+    assert outcome.rows_loaded == 2
+    assert zone.rows("community_register", "estate_name") == [("幸福家园一期",), ("和谐苑",)]
+    assert {w[2] for w in zone.warnings()} >= {"NUL byte removed", "byte-order mark inside the file removed"}
+
+
+def test_formula_like_text_loads_as_written(zone):
+    rows = [["H1", "=HYPERLINK(\"x\")", VALID_ID, "和谐苑", "1-1-101", "", "", ""]]
+    zone.ingest(write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, rows))
+    assert zone.rows("household_roster", "name") == [('=HYPERLINK("x")',)]
+
+
+def test_a_field_over_16_mib_rejects_its_row(zone):
+    rows = [COMMUNITY_ROWS[0][:7] + ["x" * (16 * 1024 * 1024 + 1), ""], COMMUNITY_ROWS[1]]
+    header = COMMUNITY_HEADER[:7] + ["详细地址", "交付日期"]
+    rows[1] = COMMUNITY_ROWS[1][:7] + ["", ""]
+    rows[1][7:9] = ["", ""]
+    write_csv(zone.path("unit", "名录.csv"), header + ["建成年份"], [r + ["2012"] for r in rows])
+    outcome = zone.ingest(zone.path("unit", "名录.csv"))
+    assert outcome.rows_loaded == 1
+    assert zone.rejects()[0][2] == "a field longer than 16 MiB"
+
+
+# ------------------------------------------------------------------ 13. whole-file faults
+
+
+def _xlsx_bytes(tmp_path: Path) -> bytes:
+    return write_xlsx(tmp_path / "scratch.xlsx", COMMUNITY_HEADER, COMMUNITY_ROWS).read_bytes()
+
+
+def _truncated(_: Path) -> bytes:
+    body = (",".join(COMMUNITY_HEADER) + "\r\n" + "\r\n".join(",".join(r) for r in COMMUNITY_ROWS)).encode()
+    return body[: -12]
+
+
+def _zip_with(member: str) -> callable:
+    def make(tmp_path: Path) -> bytes:
+        target = tmp_path / "scratch.zip"
+        with zipfile.ZipFile(target, "w") as z:
+            z.writestr(member, "x")
+        return target.read_bytes()
+
+    return make
+
+
+FAULTS = {
+    "empty": ("名录.csv", lambda _: b"", "empty file"),
+    "header only": ("名录.csv", lambda _: (",".join(COMMUNITY_HEADER) + "\r\n").encode(), "header only"),
+    "title rows only": ("名录.csv", lambda _: "安置小区名录\r\n填报单位：房管局\r\n".encode(), "no header row of a known file kind"),
+    "truncated mid-row": ("名录.csv", _truncated, "truncated file"),
+    "required column missing": ("名录.csv", lambda _: ("小区名称,区县代码,街道代码,建成年份\r\n和谐苑,420102,420102001,2021\r\n").encode(), "required column missing: 小区编码"),
+    ".xls": ("名录.xls", lambda _: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "unsupported format"),
+    ".docx": ("名录.docx", _zip_with("word/document.xml"), "unsupported format"),
+    ".zip": ("名录.zip", _zip_with("a.csv"), "unsupported format"),
+    "no extension": ("名录", lambda _: b"a,b\r\n", "unsupported format"),
+    ".csv that is really xlsx": ("名录.csv", _xlsx_bytes, "extension .csv does not match the content, which is xlsx"),
+    ".xlsx that is really text": ("名录.xlsx", lambda _: b"a,b,c\r\n", "extension .xlsx does not match the content, which is text"),
+    "over 500 columns": ("名录.csv", lambda _: (",".join(f"c{i}" for i in range(501)) + "\r\n").encode(), "more than 500 columns"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_whole_file_faults_are_quarantined_with_one_reason_and_archived(zone, fault):
+    name, make, reason = FAULTS[fault]
+    path = zone.path("unit", name)
+    path.write_bytes(make(zone.root))
+    outcome = zone.ingest(path)
+    assert outcome.status == "quarantined"
+    assert reason in outcome.reason
+    archived = zone.con.execute("SELECT archive_path FROM quality.files WHERE file_sha = ?", [outcome.file_sha]).fetchone()[0]
+    assert Path(archived).read_bytes() == path.read_bytes()
+
+
+def test_xlsx_expanding_beyond_1_gib_is_refused_before_reading(zone):
+    path = zone.path("unit", "炸弹.xlsx")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 24)
+            for _ in range(65):  # 1.02 GiB of zeros, about a megabyte compressed
+                member.write(block)
+    assert path.stat().st_size < 5 * 1024 * 1024
+    outcome = zone.ingest(path)
+    assert outcome.status == "quarantined" and "expand" in outcome.reason
+
+
+def test_a_symbolic_link_is_quarantined_without_being_followed(zone, tmp_path):
+    secret = tmp_path / "secret.csv"
+    write_csv(secret, COMMUNITY_HEADER, COMMUNITY_ROWS)
+    link = zone.path("unit", "名录.csv")
+    os.symlink(secret, link)
+    outcome = zone.ingest(link)
+    assert outcome.status == "quarantined" and "symbolic link" in outcome.reason
+    assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 0
+
+
+def test_one_bad_file_does_not_stop_the_others(zone):
+    write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    zone.path("unit", "坏.csv").write_bytes(b"")
+    write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, [["H1", "张伟", VALID_ID, "和谐苑", "1-1-101", "", "", ""]])
+    paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+    outcomes = landing.ingest(zone.con, paths, landing.landing_files(paths), "run")
+    assert sorted(o.status for o in outcomes) == ["loaded", "loaded", "quarantined"]
+    assert landing.unseen(zone.con, landing.landing_files(paths)) == []  # nothing is read twice
+
+
+def test_reprocessing_an_archived_file_replaces_what_it_loaded(zone):
+    outcome = zone.ingest(write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS))
+    again = loader.reprocess_file(zone.con, outcome.file_sha, "rerun")
+    assert again.status == "loaded" and again.rows_loaded == 3
+    assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 3
+    assert zone.con.execute("SELECT count(*) FROM quality.files").fetchone()[0] == 1
+
+
+def test_a_failed_write_leaves_nothing_of_the_file(zone, monkeypatch):
+    path = write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    original = loader._insert
+
+    def fail_on_files(con, table, frame):
+        if table == "quality.files":
+            raise OSError("disk full")
+        original(con, table, frame)
+
+    monkeypatch.setattr(loader, "_insert", fail_on_files)
+    with pytest.raises(OSError):
+        zone.ingest(path)
+    assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 0
+    monkeypatch.setattr(loader, "_insert", original)
+    assert zone.ingest(path).status == "loaded"  # the next run takes it in whole
+
+
+def test_work_database_is_a_real_duckdb_file(zone):
+    zone.con.close()
+    with duckdb.connect(str(zone.root / "work.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quality.files").fetchone() == (0,)
