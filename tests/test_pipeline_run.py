@@ -103,3 +103,22 @@ def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path)
     assert "unique_stg_community_register_estate_code" in result.stdout + result.stderr
     assert "the published warehouse was left as it was" in result.stderr
     assert published_db.read_bytes() == before
+
+
+def test_rejects_match_the_injected_faults(published_warehouse):
+    """Scored against the generator's truth: every faulty row is rejected, no clean row is."""
+    truth = pd.read_parquet(published_warehouse.home / "truth" / "rows.parquet", columns=["file", "row", "outcome", "mess"])
+    with duckdb.connect(str(published_warehouse.work_db), read_only=True) as con:
+        rejected = con.execute(
+            "SELECT DISTINCT a.source || '/' || a.file_name AS file, r.row_number AS row, r.rule "
+            "FROM quality.rejects r JOIN quality.arrivals a USING (file_sha) WHERE a.outcome = 'new'"
+        ).df()
+    should = truth[truth.outcome.isin(["reject", "dedupe"])][["file", "row"]].drop_duplicates()
+    got = rejected[["file", "row"]].drop_duplicates()
+    hits = got.merge(should, on=["file", "row"])
+    precision, recall = len(hits) / max(len(got), 1), len(hits) / max(len(should), 1)
+    print(f"\nrejects: {len(got)} rows rejected, {len(should)} faulty rows injected; precision {precision:.4f}, recall {recall:.4f}")
+    wrongly = rejected.merge(truth, on=["file", "row"]).query("outcome not in ('reject', 'dedupe')")
+    assert wrongly.empty, f"clean rows rejected:\n{wrongly.head(20).to_string()}"
+    missed = should.merge(got, on=["file", "row"], how="left", indicator=True).query("_merge == 'left_only'")
+    assert missed.empty, f"faulty rows loaded:\n{missed.merge(truth, on=['file', 'row']).head(20).to_string()}"

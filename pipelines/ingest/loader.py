@@ -242,11 +242,14 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
     too_long = frame[headers].apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
     for row in frame.loc[too_long, ROW]:
         rejects.append((int(row), "", "a field longer than 16 MiB", None))
-    duplicated = frame.duplicated(subset=headers, keep="first")
+    # Duplicates are judged on the contract's columns: an unknown extra column (a system's import
+    # stamp, say) does not make a repeated row a new fact.
+    known = [headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col] or headers
+    duplicated = frame.duplicated(subset=known, keep="first")
     if duplicated.any():
-        first = frame.groupby(headers, dropna=False, sort=False)[ROW].transform("first")
+        first = frame.groupby(known, dropna=False, sort=False)[ROW].transform("first")
         for row, original in zip(frame.loc[duplicated, ROW], first[duplicated]):
-            rejects.append((int(row), "", "exact duplicate of an earlier row", f"row {original}"))
+            rejects.append((int(row), "", "duplicate of an earlier row", f"row {original}"))
 
     typed = pd.DataFrame({ROW: frame[ROW].to_numpy()})
     for column in kind.columns:

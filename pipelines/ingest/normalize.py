@@ -565,7 +565,8 @@ RESETTLEMENT_TYPE = _vocabulary(
     ["城镇棚改", "农村拆迁", "旧城改造"],
     {"棚改": "城镇棚改", "棚户区改造": "城镇棚改", "城镇棚户区改造": "城镇棚改", "拆迁": "农村拆迁", "农村": "农村拆迁", "旧改": "旧城改造"},
 )
-ALLOCATION_STATUS = _vocabulary(["已分配", "待分配", "空置", "已回购"], {"回购": "已回购"})
+# 未分配 is left out on purpose: it could mean 待分配 or 空置.
+ALLOCATION_STATUS = _vocabulary(["已分配", "待分配", "空置", "已回购"], {"回购": "已回购", "已配": "已分配"})
 PERSON_STATUS = _vocabulary(
     ["在册", "迁出", "死亡"], {"已迁出": "迁出", "已死亡": "死亡", "已故": "死亡", "去世": "死亡", "已去世": "死亡"}
 )
@@ -597,11 +598,13 @@ SERVICE_TYPE = _vocabulary(
 )
 ACTIVITY_TYPE = _vocabulary(
     ["居民议事会", "志愿服务", "文化活动", "线上议事", "业委会选举"],
-    {"议事会": "居民议事会", "志愿活动": "志愿服务", "业委会换届选举": "业委会选举"},
+    {"议事会": "居民议事会", "志愿活动": "志愿服务", "志愿者服务": "志愿服务", "业委会换届选举": "业委会选举"},
 )
 # INDICATORS.md: 非常满意 or 满意 is "5 or 4 on the 1–5 scale".
 SATISFACTION_SCORE = {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "非常不满意": 1}
-SATISFACTION = _vocabulary(list(SATISFACTION_SCORE), {str(score): label for label, score in SATISFACTION_SCORE.items()})
+SATISFACTION = _vocabulary(
+    list(SATISFACTION_SCORE), {**{str(score): label for label, score in SATISFACTION_SCORE.items()}, "不满": "不满意"}
+)
 YES_NO = _vocabulary(
     ["是", "否"], {"Y": "是", "N": "否", "YES": "是", "NO": "否", "TRUE": "是", "FALSE": "否", "1": "是", "0": "否"}
 )
