@@ -49,7 +49,6 @@ from pipelines.warehouse.publish import publish
 WORK_DB_TAG = {"anju/work_db": "write"}
 QUALITY_TABLES = ("files", "arrivals", "rejects", "warnings")
 
-export_env(paths())
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 ensure_manifest()
 
@@ -155,6 +154,7 @@ def _ingest_results(outcomes: list[FileOutcome]):
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: models and their tests; a failing test of severity error stops publication."""
+    export_env(paths())  # the profile reads the work database's path from the environment
     yield from dbt.cli(["build"], context=context).stream()
 
 
