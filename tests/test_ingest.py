@@ -419,3 +419,12 @@ def test_work_database_is_a_real_duckdb_file(zone):
     zone.con.close()
     with duckdb.connect(str(zone.root / "work.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM quality.files").fetchone() == (0,)
+
+
+def test_out_of_range_optional_score_is_nulled_with_a_warning(zone):
+    header = ["测评月份", "问卷编号", "小区名称", "总体满意度", "物业服务评分"]
+    rows = [["2026-10", "Q1", "和谐苑", "满意", "6"], ["2026年10月", "Q2", "和谐苑", "4", "5"]]
+    outcome = zone.ingest(write_csv(zone.path("engagement", "测评202610.csv"), header, rows))
+    assert outcome.rows_loaded == 2
+    assert zone.rows("satisfaction_survey", "overall_satisfaction, property_service_score") == [("满意", None), ("满意", 5)]
+    assert zone.warnings() == [(2, "物业服务评分", "invalid value set to null: 物业服务评分 outside 1–5")]

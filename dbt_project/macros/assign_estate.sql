@@ -1,7 +1,9 @@
 {#
-  小区编码 for a name key: an exact match to a register name or alias; failing that, the longest
-  register key the name ends with (a district or street prefix in front). A key that reaches two
-  estates is left unassigned (null): it is counted as unmatched, never guessed.
+  小区编码 for a name key: an exact match to a register name or 曾用名 (of any register version);
+  failing that, the longest register key the name ends with (a city, district or street prefix
+  in front, e.g. 江城区幸福家园1期). A key that reaches two estates at the best length is left
+  unassigned (null): it is counted as unmatched, never guessed.
+  Returns (name_key, estate_code) for the distinct keys of `relation`.
 #}
 {% macro assign_estate(relation, key_column) -%}
 with keys as (select distinct {{ key_column }} as name_key from {{ relation }} where {{ key_column }} is not null),
@@ -9,7 +11,7 @@ candidates as (
     select k.name_key, n.estate_code, length(n.name_key) as match_length, k.name_key = n.name_key as exact
     from keys k
     join {{ ref('int_estate_names') }} n
-      on k.name_key = n.name_key or k.name_key like '%' || n.name_key
+      on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
 ),
 best as (
     select name_key, estate_code
@@ -19,5 +21,32 @@ best as (
 select name_key, min(estate_code) as estate_code
 from best
 group by name_key
+having count(distinct estate_code) = 1
+{%- endmacro %}
+
+{#
+  小区编码 for a free text (12345's 事发地址): every register name key found inside the text's
+  match key; the longest wins; two estates tied at the longest → unassigned.
+  Returns (text, estate_code) for the distinct texts of `relation`.
+#}
+{% macro assign_estate_in_text(relation, text_column) -%}
+with texts as (
+    select distinct {{ text_column }} as text, {{ text_name_key(text_column) }} as text_key
+    from {{ relation }}
+    where {{ text_column }} is not null
+),
+candidates as (
+    select t.text, n.estate_code, length(n.name_key) as match_length
+    from texts t
+    join {{ ref('int_estate_names') }} n on contains(t.text_key, n.name_key)
+),
+best as (
+    select text, estate_code
+    from candidates
+    qualify rank() over (partition by text order by match_length desc) = 1
+)
+select text, min(estate_code) as estate_code
+from best
+group by text
 having count(distinct estate_code) = 1
 {%- endmacro %}

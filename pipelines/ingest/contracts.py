@@ -26,6 +26,7 @@ class Failure:
     column: str
     rule: str
     value: str | None
+    rejects_row: bool  # False: an optional value is set to null with a warning instead
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,15 @@ def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Failure], list[SuiteR
     summaries: list[SuiteResult] = []
     for r in result.results:
         config = r.expectation_config
-        rule = (config.meta or {}).get("rule", config.type)
+        meta = config.meta or {}
+        rule = meta.get("rule", config.type)
+        rejects_row = meta.get("on_failure", "reject") == "reject"
         if r.exception_info and r.exception_info.get("raised_exception"):
             raise RuntimeError(f"contract {kind}: expectation {config.type} could not run: {r.exception_info['exception_message']}")
         kwargs = config.kwargs
         column = kwargs.get("column") or kwargs.get("column_A") or ""
         for item in r.result.get("unexpected_index_list") or []:
             value = item.get(column)
-            failures.append(Failure(int(item[ROW]), column, rule, None if pd.isna(value) else str(value)))
+            failures.append(Failure(int(item[ROW]), column, rule, None if pd.isna(value) else str(value), rejects_row))
         summaries.append(SuiteResult(config.type, rule, bool(r.success), int(r.result.get("unexpected_count") or 0)))
     return failures, summaries

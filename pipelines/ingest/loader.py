@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import contracts
 from .asof import stated_date
-from .header import find_header
+from .header import HEADER_SEARCH_ROWS, find_header
 from .kinds import Kind
 from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, Unreadable, read_sheets, sniff_format
 from .store import raw_columns
@@ -154,7 +154,7 @@ def _parse(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Pa
 
     match, sheet = None, None
     for sheet in sheets:
-        if len(sheet.records[0] if sheet.records else []) > MAX_COLUMNS or any(len(r) > MAX_COLUMNS for r in sheet.records[:10]):
+        if any(len(r) > MAX_COLUMNS for r in sheet.records[:HEADER_SEARCH_ROWS]):
             raise Quarantine(f"header of more than {MAX_COLUMNS} columns", parsed)
         match = find_header(sheet.records)
         if match:
@@ -281,8 +281,15 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
 
     failures, parsed.contract = contracts.validate(kind.name, typed)
     headers_of = {col.name: by_name.get(col.name, col.header) for col in kind.columns}
+    nulled: dict[str, set[int]] = {}
     for f in failures:
-        rejects.append((f.row_number, headers_of.get(f.column, f.column), f.rule, f.value))
+        if f.rejects_row:
+            rejects.append((f.row_number, headers_of.get(f.column, f.column), f.rule, f.value))
+        else:
+            warnings.append((f.row_number, headers_of.get(f.column, f.column), f"invalid value set to null: {f.rule}", f.value))
+            nulled.setdefault(f.column, set()).add(f.row_number)
+    for column, rows in nulled.items():
+        typed.loc[typed[ROW].isin(rows), column] = None
 
     rejects_frame = pd.DataFrame(rejects, columns=["row_number", "column_name", "rule", "value"])
     # One reason per row and column: the normaliser's own reason comes first and is the most precise.

@@ -1,7 +1,7 @@
 -- The roster's current version: one row per person as listed (personal data stays in the work database).
 select
     household_no,
-    resident_id,
+    {{ resident_key(source('raw', 'household_roster'), 'resident_id') }} as resident_key,
     relation,
     sex,
     birth_date,

@@ -1,0 +1,46 @@
+{#
+  Pseudonymous resident key for an ID column. Ingest writes `<col>_key` (a keyed HMAC of the
+  normalised ID, the key kept in ANJU_HOME): use it. Only if the raw table predates that column is
+  an unkeyed, salted SHA-256 used instead, so that an old work database still builds.
+#}
+{% macro resident_key(relation, column) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do names.append(c.name | lower) -%}{%- endfor -%}
+    {%- endif -%}
+    {%- if (column ~ '_key') in names or not execute -%}
+        {{ column }}_key
+    {%- else -%}
+        case when {{ column }} is not null
+             then sha256('{{ var("resident_key_fallback_salt") }}|' || {{ column }}) end
+    {%- endif -%}
+{%- endmacro %}
+
+{# One dwelling key across departments: 小区编码 + 楼栋 + 单元 + 房号 (canonical parts). Null when any part is missing. #}
+{% macro dwelling_key(estate_code, building, entrance, room) -%}
+    case when {{ estate_code }} is not null and {{ building }} is not null
+              and {{ entrance }} is not null and {{ room }} is not null
+         then {{ estate_code }} || '-' || {{ building }} || '-' || {{ entrance }} || '-' || {{ room }} end
+{%- endmacro %}
+
+{#
+  The estate-name match key of free text, in SQL (mirrors ingest's estate_name_key): no spaces or
+  brackets, latin upper-case, phases written `N期` (一期/第一期 → 1期). Used on 12345's 事发地址.
+#}
+{% macro text_name_key(expr) -%}
+    {%- set numerals = [('二十', '20'), ('十九', '19'), ('十八', '18'), ('十七', '17'), ('十六', '16'),
+                        ('十五', '15'), ('十四', '14'), ('十三', '13'), ('十二', '12'), ('十一', '11'),
+                        ('十', '10'), ('九', '9'), ('八', '8'), ('七', '7'), ('六', '6'), ('五', '5'),
+                        ('四', '4'), ('三', '3'), ('二', '2'), ('一', '1')] -%}
+    {%- set ns = namespace(sql="regexp_replace(regexp_replace(upper(" ~ expr ~ "), '\\s|\\x{a0}|\\x{3000}', '', 'g'), '[()\\[\\]{}<>【】〔〕〖〗《》「」『』（）]', '', 'g')") -%}
+    {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", '第([0-9一二三四五六七八九十]+期)', '\\1', 'g')" -%}
+    {%- for cn, n in numerals -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", '" ~ cn ~ "期', '" ~ n ~ "期')" -%}
+    {%- endfor -%}
+    {{ ns.sql }}
+{%- endmacro %}
+
+{# Round half-up to one decimal, deciding on the value's shortest decimal form (not on binary noise). #}
+{% macro round_half_up_1(expr) -%}
+    round(cast(cast({{ expr }} as decimal(18, 9)) as decimal(18, 9)), 1)
+{%- endmacro %}

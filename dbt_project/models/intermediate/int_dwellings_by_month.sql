@@ -1,0 +1,30 @@
+-- Dwellings of the 房源台账 snapshot for M, assigned to their estate, with the dwelling key.
+with chosen as ({{ snapshot_file_for_month(ref('stg_dwelling_register_versions')) }}),
+assigned as ({{ assign_estate(ref('stg_dwelling_register_versions'), 'estate_name_key') }})
+select
+    c.month,
+    a.estate_code,
+    {{ dwelling_key('a.estate_code', 'd.building', 'd.entrance', 'd.room') }} as dwelling_key,
+    d.unit_no,
+    d.estate_name,
+    d.building,
+    d.entrance,
+    d.room,
+    d.floor_area,
+    d.layout,
+    d.allocation_status,
+    d.owner_key,
+    d.delivery_date,
+    d.registration_date,
+    d.certificate_date,
+    coalesce(d.resale_restriction_years, {{ var('resale_default_years') }}) as resale_restriction_years,
+    -- 可上市交易日期: 办证日期 + N years (29 Feb + N years = 28 Feb when not a leap year)
+    cast(d.certificate_date + to_years(cast(coalesce(d.resale_restriction_years, {{ var('resale_default_years') }}) as integer)) as date)
+        as resale_eligible_date,
+    d.title_problem,
+    d.as_of as register_as_of,
+    d._file_sha,
+    d._row_number
+from chosen c
+join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha)
+left join assigned a on a.name_key = d.estate_name_key

@@ -1,0 +1,36 @@
+-- People of the 花名册 snapshot for M, assigned to their estate, with on-roll status and age at
+-- month end. Roster rows whose estate cannot be assigned are kept (estate_code null).
+with chosen as ({{ snapshot_file_for_month(ref('stg_household_roster_versions')) }}),
+assigned as ({{ assign_estate(ref('stg_household_roster_versions'), 'estate_name_key') }}),
+people as (
+    select c.month, m.month_last_day, r.*
+    from chosen c
+    join {{ ref('int_months') }} m using (month)
+    join {{ ref('stg_household_roster_versions') }} r using (_file_sha)
+    where r.resident_key is not null
+    -- one row per person in a snapshot (an exact duplicate row is the same person)
+    qualify row_number() over (partition by c.month, r.resident_key order by r._row_number) = 1
+)
+select
+    p.month,
+    a.estate_code,
+    p.resident_key,
+    p.household_no,
+    p.relation,
+    p.sex,
+    p.birth_date,
+    p.person_status,
+    p.person_status = '在册' as on_roll,
+    -- age in completed years at month end; 60+ = 60th birthday on or before month end
+    date_diff('year', p.birth_date, p.month_last_day)
+        - case when strftime(p.birth_date, '%m%d') > strftime(p.month_last_day, '%m%d') then 1 else 0 end as age,
+    p.birth_date + interval 60 year <= p.month_last_day as aged_60_plus,
+    coalesce(contains(p.special_groups, '低保'), false) as is_dibao,
+    coalesce(contains(p.special_groups, '残疾'), false) as is_disabled,
+    coalesce(contains(p.special_groups, '独居老人'), false) as is_elderly_alone,
+    coalesce(contains(p.special_groups, '失业'), false) as is_unemployed,
+    coalesce(contains(p.special_groups, '留守儿童'), false) as is_left_behind_child,
+    {{ dwelling_key('a.estate_code', 'p.dwelling_building', 'p.dwelling_entrance', 'p.dwelling_room') }} as dwelling_key,
+    p.as_of as roster_as_of
+from people p
+left join assigned a on a.name_key = p.estate_name_key

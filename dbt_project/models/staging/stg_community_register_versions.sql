@@ -1,0 +1,26 @@
+-- Every version of 安置小区名录 (snapshot kind): one row per estate per file, with its as-of date.
+select
+    estate_code,
+    estate_name,
+    estate_name_key,
+    aliases,
+    alias_keys,
+    district_code,
+    district_name,
+    street_code,
+    street_name,
+    address,
+    built_year,
+    first_delivery_date,
+    total_dwellings,
+    buildings,
+    elevators,
+    property_company,
+    owners_committee_date,
+    longitude,
+    latitude,
+    _as_of as as_of,
+    _arrived_at as arrived_at,
+    _file_sha,
+    _row_number
+from {{ source('raw', 'community_register') }}
