@@ -12,24 +12,23 @@ import os
 import re
 import shutil
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import contracts
 from .asof import stated_date
 from .header import HEADER_SEARCH_ROWS, find_header
 from .kinds import Kind
-from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, Unreadable, read_sheets, sniff_format
+from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Unreadable, read_sheets, sniff_format
 from .store import raw_columns
 from .values import read_column, sql_columns
 
 ROW = contracts.ROW
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计)")
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
 MAX_UNDECODABLE_SHARE = 0.01
 
 
@@ -160,7 +159,7 @@ def _parse(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Pa
         if match:
             break
     if not match:
-        if all(not any(_filled(c) for r in s.records for c in r) for s in sheets):
+        if all(not any(c and c.strip() for r in s.records for c in r) for s in sheets):
             raise Quarantine("empty file: no cells", parsed)
         raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
     parsed.sheet, parsed.encoding, parsed.kind = sheet.name, sheet.encoding, match.kind
@@ -177,40 +176,38 @@ def _parse(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Pa
     body = sheet.records[match.row_index + 1 :]
     first_row_number = match.row_index + 2  # 1-based record number of the first body record
     parsed.rows_read = len(titles) + len(body)
-    data, row_numbers = [], []
-    for offset, record in enumerate(body):
-        cells = [c for c in record if _filled(c)]
-        if not cells or _TOTAL_ROW.match(unicodedata.normalize("NFKC", cells[0]).strip()):
-            continue
-        data.append(record)
-        row_numbers.append(first_row_number + offset)
-    parsed.rows_skipped = parsed.rows_read - len(data)
-    if not data:
+    if not body:
+        raise Quarantine("header only: the file holds no data rows", parsed)
+    frame = _frame(body, match.headers)
+    # Vectorised over Arrow-backed strings: per-cell Python is too slow for million-row exports.
+    text = frame.astype("str")
+    blank = text.isna() | text.apply(lambda col: col.str.strip().eq(""))
+    first_cell = text.iloc[:, -1]
+    for column in reversed(text.columns[:-1]):  # the first filled cell of each row, column-wise
+        first_cell = text[column].where(~blank[column], first_cell)
+    skipped = blank.all(axis=1) | first_cell.str.strip().str.match(_TOTAL_ROW).fillna(False)
+    keep = ~skipped.to_numpy()
+    frame, text = frame[keep].reset_index(drop=True), text[keep].reset_index(drop=True)
+    frame[ROW] = first_row_number + keep.nonzero()[0]
+    parsed.rows_skipped = parsed.rows_read - len(frame)
+    if frame.empty:
         raise Quarantine("header only: the file holds no data rows", parsed)
 
-    frame = _frame(data, row_numbers, match.headers)
-    undecodable = frame.drop(columns=[ROW]).apply(lambda col: col.str.contains(_UNDECODABLE, na=False)).any(axis=1)
+    undecodable = text.apply(lambda col: col.str.contains(UNDECODABLE, regex=False).fillna(False)).any(axis=1)
     if undecodable.sum() > MAX_UNDECODABLE_SHARE * len(frame):
         raise Quarantine(f"{int(undecodable.sum())} of {len(frame)} rows hold undecodable bytes (more than 1%)", parsed)
-    if undecodable.any():
-        # Those rows are rejected; their text is kept with U+FFFD (the archive keeps the bytes).
-        cells = frame.columns != ROW
-        frame.loc[:, cells] = frame.loc[:, cells].apply(lambda col: col.str.replace(_UNDECODABLE, "\ufffd", regex=True))
+    too_long = text.apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
 
-    _contract(parsed, kind, frame, match, undecodable, sheet, row_numbers, sha, file_name)
+    _contract(parsed, kind, frame, match, undecodable, too_long, sheet, sha, file_name)
     return parsed
 
 
-def _filled(cell: str | None) -> bool:
-    return cell is not None and cell.strip() != ""
-
-
-def _frame(data: list[list[str | None]], row_numbers: list[int], headers: list[str]) -> pd.DataFrame:
-    width = max(len(headers), max(len(r) for r in data))
-    names = _unique_headers(headers + [""] * (width - len(headers)))
-    padded = [r + [None] * (width - len(r)) for r in data]
-    frame = pd.DataFrame(padded, columns=names, dtype=object)
-    frame[ROW] = row_numbers
+def _frame(body: list[list[str | None]], headers: list[str]) -> pd.DataFrame:
+    """Rows as an object DataFrame (short rows padded with None), columns named by the header."""
+    frame = pd.DataFrame(body, dtype=object)
+    for i in range(frame.shape[1], len(headers)):
+        frame[i] = None
+    frame.columns = _unique_headers(headers + [""] * (frame.shape[1] - len(headers)))
     return frame
 
 
@@ -228,7 +225,7 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodable: pd.Series, sheet, row_numbers, sha, file_name) -> None:
+def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodable: pd.Series, too_long: pd.Series, sheet, sha, file_name) -> None:
     headers = [c for c in frame.columns if c != ROW]
     by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
     rejects: list[tuple[int, str, str, str | None]] = []
@@ -239,7 +236,6 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
             warnings.append((index + 1, "", warning, None))
     for row in frame.loc[undecodable, ROW]:
         rejects.append((int(row), "", "undecodable bytes (encoding)", None))
-    too_long = frame[headers].apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
     for row in frame.loc[too_long, ROW]:
         rejects.append((int(row), "", "a field longer than 16 MiB", None))
     # Duplicates are judged on the contract's columns: an unknown extra column (a system's import
@@ -341,7 +337,8 @@ def _row_json(frame: pd.DataFrame, headers: list[str]) -> pd.Series:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if frame is None or frame.empty:
         return
-    con.register("_frame", frame)
+    # Through Arrow: DuckDB scans Arrow columns natively, object columns one Python value at a time.
+    con.register("_frame", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
     finally:

@@ -18,8 +18,8 @@ MAX_FIELD_CHARS = 16 * 1024 * 1024
 MAX_COLUMNS = 500
 MAX_XLSX_ROWS = 1_048_576
 
-# A cell holding bytes that did not decode carries lone surrogates after "surrogateescape".
-UNDECODABLE = "undecodable bytes"
+# What a byte that did not decode becomes; a row holding it is rejected.
+UNDECODABLE = "\ufffd"
 
 
 class Unreadable(Exception):
@@ -86,28 +86,21 @@ def read_sheets(path: Path, fmt: str) -> list[Sheet]:
 def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (with or without BOM) or GB18030 (a superset of GBK).
 
-    Undecodable bytes become lone surrogates so that only the rows holding them are rejected.
+    Undecodable bytes become U+FFFD (the replacement character) so that only the rows holding
+    them are rejected; the archive keeps the original bytes.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "surrogateescape"), "utf-8-sig"
+        return data[3:].decode("utf-8", "replace"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    utf8 = data.decode("utf-8", "surrogateescape")
-    gb = data.decode("gb18030", "surrogateescape")
+    utf8 = data.decode("utf-8", "replace")
+    gb = data.decode("gb18030", "replace")
     # Chinese text in GBK yields an error at nearly every character when read as UTF-8.
-    if _count_undecodable(utf8) < _count_undecodable(gb):
+    if utf8.count(UNDECODABLE) < gb.count(UNDECODABLE):
         return utf8, "utf-8"
     return gb, "gb18030"
-
-
-def _count_undecodable(text: str) -> int:
-    return sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
-
-
-def has_undecodable(cell: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in cell)
 
 
 def _read_csv(data: bytes) -> Sheet:
