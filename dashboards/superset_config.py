@@ -53,3 +53,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 # Anonymous visitors get nothing: the Public role stays empty (see STACK.md on PUBLIC_ROLE_LIKE).
 PUBLIC_ROLE_LIKE = None
+
+
+# Downloads. Superset writes CSV as utf-8-sig, but since Werkzeug 3 the BOM never reaches the
+# response (STACK.md), and Excel on Windows then reads the UTF-8 as GBK: mojibake. The hook below
+# puts the BOM back on every non-streamed text/csv response. Exports larger than
+# CSV_STREAMING_ROW_THRESHOLD rows are streamed and stay without it (the district extracts are far
+# smaller; pipelines/extracts.py writes the same data to files with the BOM).
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def FLASK_APP_MUTATOR(app):  # noqa: N802 (Superset's name)
+    @app.after_request
+    def _csv_with_bom(response):
+        if response.mimetype == "text/csv" and not response.is_streamed and not response.direct_passthrough:
+            body = response.get_data()
+            if not body.startswith(_UTF8_BOM):
+                response.set_data(_UTF8_BOM + body)
+        return response
+
+    return app
+
+
+# Dashboards fetch each chart's data in parallel; a district user's queries carry the district's
+# row-level-security clause (set up by dashboards/security_setup.py, run from `prepare`).
+ROW_LIMIT = 50000

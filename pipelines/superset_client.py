@@ -51,12 +51,28 @@ class SupersetClient:
             raise SupersetError(f"expected one chart named {name!r}, found {len(matches)}")
         return matches[0]
 
-    def chart_data(self, name: str) -> dict[str, Any]:
-        """The first query's result of the chart, as the dashboard would fetch it: `colnames`,
-        `data` (one dict per row, keyed by column name or metric label), `rowcount`, ..."""
-        payload = query_context(self.chart(name))
+    def chart_data(self, name: str | dict[str, Any], extra_filters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The first query's result of the chart (a name or an item of charts()), as the dashboard
+        would fetch it: `colnames`, `data` (one dict per row, keyed by column name or metric
+        label), `rowcount`, ... `extra_filters` ({"col", "op", "val"}) are ANDed to the query."""
+        chart = self.chart(name) if isinstance(name, str) else name
+        payload = query_context(chart)
+        payload["queries"][0]["filters"] += extra_filters or []
         result = self._request("POST", "/api/v1/chart/data", json=payload)["result"]
         return result[0]
+
+    def chart_download(self, name: str, result_format: str) -> requests.Response:
+        """The chart's full result as a file ("csv" or "xlsx"), as the chart menu's download does."""
+        payload = query_context(self.chart(name))
+        payload.update(result_format=result_format, result_type="full")
+        response = self.session.post(self.base_url + "/api/v1/chart/data", json=payload, timeout=self.timeout)
+        if not response.ok:
+            raise SupersetError(f"download {name}: HTTP {response.status_code}: {response.text[:500]}")
+        return response
+
+    def raw(self, method: str, endpoint: str, **kwargs: Any) -> requests.Response:
+        """An API call whose status the caller checks (e.g. expecting 403)."""
+        return self.session.request(method, self.base_url + endpoint, timeout=self.timeout, **kwargs)
 
     def _list(self, endpoint: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -93,6 +109,14 @@ def query_context(chart: dict[str, Any]) -> dict[str, Any]:
             columns=params["all_columns"],
             orderby=[json.loads(pair) for pair in params.get("order_by_cols", [])],
         )
+    elif viz_type in ("echarts_timeseries_bar", "echarts_timeseries_line"):
+        x_axis = params["x_axis"]
+        if params.get("time_grain_sqla"):
+            x_axis = {"columnType": "BASE_AXIS", "sqlExpression": x_axis, "label": x_axis, "expressionType": "SQL",
+                      "timeGrain": params["time_grain_sqla"]}
+        query.update(metrics=params["metrics"], columns=[x_axis, *(params.get("groupby") or [])], orderby=[])
+    elif viz_type == "pie":
+        query.update(metrics=[params["metric"]], columns=params["groupby"], orderby=[[params["metric"], False]])
     elif viz_type == "table":
         metrics = params.get("metrics") or []
         query.update(

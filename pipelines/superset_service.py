@@ -35,12 +35,24 @@ from pipelines.settings import DASHBOARDS_DIR, REPO_ROOT, Paths
 SUPERSET_BIN = REPO_ROOT / ".venv-superset" / "bin"
 CONFIG_PATH = DASHBOARDS_DIR / "superset_config.py"
 IMPORT_SCRIPT = DASHBOARDS_DIR / "import_assets.py"
+SECURITY_SCRIPT = DASHBOARDS_DIR / "security_setup.py"
 SUPERSET_LOCK = REPO_ROOT / "requirements" / "superset.lock"
 ADMIN_USERNAME = "admin"
 
 # File names under $ANJU_HOME/secrets/. superset_config.py reads the key file by the same name.
 SECRET_KEY_FILE = "superset_secret_key"
 ADMIN_PASSWORD_FILE = "superset_admin_password"
+# One password file per demo user: superset_user_<username> (0600, generated on first run).
+USER_PASSWORD_PREFIX = "superset_user_"
+
+# Roles and demo users (dashboards/security_setup.py creates them): leadership sees every district;
+# each district's role sees its own rows only (row-level security) and has no SQL Lab.
+LEADERSHIP_ROLE = "anju_leadership"
+LEADERSHIP_USER = "leader"
+DISTRICT_ROLE_PREFIX = "anju_district_"
+DISTRICT_USER_PREFIX = "district_"
+# Datasets without district_code that district roles may still read (数据截至 on the overview).
+SHARED_DATASETS = ("publication",)
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,16 @@ class Login:
     password_file: Path
 
 
+@dataclass(frozen=True)
+class DemoUser:
+    role: str
+    username: str
+    password: str = field(repr=False)
+    password_file: Path
+    district_code: str | None = None  # None: leadership
+    district_name: str = "全市"
+
+
 def ensure_secrets(paths: Paths) -> Login:
     """Create Superset's SECRET_KEY and the admin password on first run (0600); read them after.
 
@@ -57,11 +79,49 @@ def ensure_secrets(paths: Paths) -> Login:
     """
     paths.secrets.mkdir(mode=0o700, parents=True, exist_ok=True)
     _create_once(paths.secrets / SECRET_KEY_FILE, secrets.token_urlsafe(48))
+    password_file = paths.secrets / ADMIN_PASSWORD_FILE
+    _create_once(password_file, _new_password())
+    return Login(ADMIN_USERNAME, password_file.read_text(encoding="utf-8").strip(), password_file)
+
+
+def _new_password() -> str:
     # Letters and digits only: nothing a shell or a command-line parser could misread.
     alphabet = string.ascii_letters + string.digits
-    password_file = paths.secrets / ADMIN_PASSWORD_FILE
-    _create_once(password_file, "".join(secrets.choice(alphabet) for _ in range(20)))
-    return Login(ADMIN_USERNAME, password_file.read_text(encoding="utf-8").strip(), password_file)
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+def warehouse_districts(published_db: Path) -> list[tuple[str, str]]:
+    """(code, name) of every district in the published warehouse; [] before the first publication."""
+    if not Path(published_db).exists():
+        return []
+    import duckdb
+
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        tables = {name for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+        source = next((t for t in ("community_scorecard", "estate_summary") if t in tables), None)
+        if source is None:
+            return []
+        return [(str(code), str(name)) for code, name in con.execute(
+            f"SELECT district_code, any_value(district_name) FROM marts.{source} "
+            "WHERE district_code IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()]
+
+
+def demo_users(paths: Paths) -> list[DemoUser]:
+    """The leadership demo user, then one per district of the published warehouse, each with a
+    password generated on first use into $ANJU_HOME/secrets/superset_user_<username> (0600)."""
+    paths.secrets.mkdir(mode=0o700, parents=True, exist_ok=True)
+    wanted = [(LEADERSHIP_ROLE, LEADERSHIP_USER, None, "全市")] + [
+        (f"{DISTRICT_ROLE_PREFIX}{code}", f"{DISTRICT_USER_PREFIX}{code}", code, name)
+        for code, name in warehouse_districts(paths.published_db)
+    ]
+    users = []
+    for role, username, code, name in wanted:
+        password_file = paths.secrets / f"{USER_PASSWORD_PREFIX}{username}"
+        _create_once(password_file, _new_password())
+        password = password_file.read_text(encoding="utf-8").strip()
+        users.append(DemoUser(role, username, password, password_file, code, name))
+    return users
 
 
 def _create_once(path: Path, value: str) -> None:
@@ -97,8 +157,10 @@ def prepare(paths: Paths, reimport: bool = False) -> Login:
 
     Each step runs only when its input changed since it last succeeded, as recorded in
     $ANJU_HOME/superset/prepared.json: `db upgrade` + `init` when the installed Superset (its lock
-    file) or the config changed, the import when the rendered bundle changed. Each takes ~10 s.
-    `reimport` imports the bundle regardless, which also reverts edits made in Superset's UI.
+    file) or the config changed, the import when the rendered bundle changed, roles + demo users +
+    row-level security (dashboards/security_setup.py) when any of those or the warehouse's
+    districts changed. Each takes ~10 s. `reimport` runs the import and the security step
+    regardless, which also reverts edits made in Superset's UI.
     """
     login = ensure_secrets(paths)
     # The metadata DB holds password hashes: owner-only, like the secrets.
@@ -112,6 +174,7 @@ def prepare(paths: Paths, reimport: bool = False) -> Login:
         _create_admin_if_missing(paths, login)
         _superset(paths, "init")  # roles and permissions; after create-admin, as Superset's docs do
         state["setup"] = setup_key
+        state.pop("security", None)  # roles are built from Gamma's permissions, which init resets
         _save_state(paths, state)
 
     contents = superset_bundle.bundle_contents(paths.published_db)
@@ -121,8 +184,29 @@ def prepare(paths: Paths, reimport: bool = False) -> Login:
             bundle_zip = superset_bundle.write_zip(contents, Path(tmp) / "bundle.zip")
             _run(paths, [str(SUPERSET_BIN / "python"), str(IMPORT_SCRIPT), str(bundle_zip), login.username])
         state["bundle"] = bundle_key
+        state.pop("security", None)  # new or changed datasets: row-level security must cover them
+        _save_state(paths, state)
+
+    users = demo_users(paths)
+    spec = {
+        "leadership": next(_user_spec(u) for u in users if u.district_code is None),
+        "districts": [_user_spec(u) for u in users if u.district_code is not None],
+        "shared_datasets": list(SHARED_DATASETS),
+    }
+    spec_json = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+    security_key = _digest(SECURITY_SCRIPT.read_bytes(), spec_json.encode("utf-8"))
+    if reimport or state.get("security") != security_key:
+        _run(paths, [str(SUPERSET_BIN / "python"), str(SECURITY_SCRIPT)], stdin=spec_json)
+        state["security"] = security_key
         _save_state(paths, state)
     return login
+
+
+def _user_spec(user: DemoUser) -> dict[str, str]:
+    spec = {"role": user.role, "username": user.username, "password": user.password}
+    if user.district_code is not None:
+        spec.update(code=user.district_code, name=user.district_name)
+    return spec
 
 
 def _metadata_db(paths: Paths) -> Path:
@@ -171,7 +255,7 @@ def _superset(paths: Paths, *args: str) -> None:
     _run(paths, [str(SUPERSET_BIN / "superset"), *args])
 
 
-def _run(paths: Paths, cmd: list[str]) -> None:
+def _run(paths: Paths, cmd: list[str], stdin: str | None = None) -> None:
     """Run a Superset-environment command, its output appended to $ANJU_HOME/logs/superset-prepare.log."""
     log_path = paths.logs / "superset-prepare.log"
     label = " ".join([Path(cmd[0]).name, *cmd[1:3]])  # never the arguments after: a password
@@ -179,7 +263,10 @@ def _run(paths: Paths, cmd: list[str]) -> None:
         log.write(f"\n$ {label} ...\n".encode())
         log.flush()
         started = time.monotonic()
-        result = subprocess.run(cmd, env=superset_env(paths), stdout=log, stderr=subprocess.STDOUT, cwd=paths.superset_home)
+        result = subprocess.run(
+            cmd, env=superset_env(paths), stdout=log, stderr=subprocess.STDOUT, cwd=paths.superset_home,
+            input=None if stdin is None else stdin.encode("utf-8"),
+        )
         log.write(f"# exit {result.returncode} after {time.monotonic() - started:.1f} s\n".encode())
     if result.returncode != 0:
         raise RuntimeError(f"`{label}` failed (exit {result.returncode}); end of {log_path}:\n{_tail(log_path)}")

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from pipelines import superset_service
 from pipelines.settings import Paths
 from pipelines.superset_client import SupersetClient
-from pipelines.superset_service import Login
+from pipelines.superset_service import DemoUser, Login
 
 # Debian's chromium, never a Playwright download (STACK.md, "Browser").
 CHROMIUM = "/usr/bin/chromium"
@@ -66,6 +66,18 @@ def superset_client(superset_server: SupersetServer) -> SupersetClient:
 
 
 @pytest.fixture(scope="session")
+def demo_users(superset_server: SupersetServer) -> list[DemoUser]:
+    """Leadership first, then one user per district (created by prepare)."""
+    users = superset_service.demo_users(superset_server.paths)
+    assert users[0].district_code is None and len(users) > 2, users
+    return users
+
+
+def client_as(server: SupersetServer, user: DemoUser | Login) -> SupersetClient:
+    return SupersetClient(server.url).login(user.username, user.password)
+
+
+@pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -100,3 +112,20 @@ def wait_for_charts(page: Page, timeout_ms: float = 60_000) -> None:
 def chart_errors(page: Page) -> list[str]:
     """The text of every error shown in a chart of the open dashboard."""
     return page.locator('[data-test="chart-grid-component"] [role="alert"]').all_inner_texts()
+
+
+def open_dashboard(page: Page, server: SupersetServer, slug: str, width: int = 1920, height: int = 1080) -> int:
+    """Open a dashboard at width×height, wait for its charts; return the page's scroll height.
+
+    Then grow the viewport to the whole page and wait again, so that charts below the fold render
+    too (Superset renders charts only near the viewport) and a screenshot shows them all."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server.url}/superset/dashboard/{slug}/")
+    wait_for_charts(page)
+    page.wait_for_timeout(500)  # echarts animates in
+    scroll_height = page.evaluate("document.documentElement.scrollHeight")
+    if scroll_height > height:
+        page.set_viewport_size({"width": width, "height": scroll_height})
+        wait_for_charts(page)
+        page.wait_for_timeout(1000)
+    return scroll_height
