@@ -1,0 +1,1 @@
+"""Identity across departments: resident linkage (residents.py) and its benchmark (score.py)."""

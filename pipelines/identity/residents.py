@@ -1,0 +1,403 @@
+"""Resident identity across departments: exact links first, Splink (DuckDB) for the rest.
+
+Person records of other departments are linked to the 花名册's residents (who carry a valid ID and
+so a pseudonymous `resident_key`):
+
+1. **ID**: a valid ID in the record → its `<col>_key` (method `id`, probability 1).
+2. **name + phone** (EXPORTS.md, 居民参与记录 with a blank ID): the exact normalised name and an
+   unmasked phone reaching exactly one resident in any roster version (method `name_phone`, 1).
+3. **Splink** for what is left with an unmasked name: a probabilistic link-only model between these
+   records and one row per resident, comparing name (exact, then pinyin: 同音字), phone (full, or
+   first 3 + last 4 digits against a masked phone), birth date and where they live (dwelling,
+   building, estate). u is estimated by random sampling, m by EM, both unsupervised and seeded.
+   A record's best candidate at ≥ `accept` (0.95) is linked (method `splink`) unless a second
+   candidate is also ≥ `review` (0.5): then it is ambiguous. Pairs in [`review`, `accept`) and
+   ambiguous ones go to `identity.review_pairs`.
+
+A record with a masked name (`张**`) and no ID cannot be told from its neighbours: it stays
+unlinked (it is simply absent from `identity.resident_links`).
+
+Entry point for orchestration: `link_residents(con)` with a read-write DuckDB connection to the
+work database, after ingest and after dbt has built `intermediate.int_estate_names`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+PERSON_COLUMNS = ["unique_id", "name", "phone", "birth_date", "estate_code", "building", "dwelling"]
+
+ACCEPT = 0.95
+REVIEW = 0.5
+SEED = 20240601
+
+# (source_kind, raw table, name column, id-key column, phone column or None, building expr or None,
+#  dwelling expr or None)
+_SOURCES = (
+    ("dwelling_register", "raw.dwelling_register", "owner_name", "owner_id_key", None,
+     "building", "building || '-' || entrance || '-' || room"),
+    ("participation", "raw.participation", "participant_name", "participant_id_key", "phone", None, None),
+    ("satisfaction_survey", "raw.satisfaction_survey", "respondent", "respondent_id_key", None, "building", None),
+)
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Estates (mirrors dbt's assign_estate macro: exact register name/曾用名 key, else the longest
+# register key the name ends with; a tie between two estates assigns nothing)
+
+def estate_assignment_sql(keys_sql: str) -> str:
+    """SQL returning (name_key, estate_code) for the distinct `name_key` values of `keys_sql`."""
+    return f"""
+    with keys as (select distinct name_key from ({keys_sql}) where name_key is not null),
+    candidates as (
+        select k.name_key, n.estate_code, length(n.name_key) as match_length, k.name_key = n.name_key as exact
+        from keys k join intermediate.int_estate_names n
+          on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
+    ),
+    best as (
+        select name_key, estate_code from candidates
+        qualify rank() over (partition by name_key order by exact desc, match_length desc) = 1
+    )
+    select name_key, min(estate_code) as estate_code from best group by name_key
+    having count(distinct estate_code) = 1
+    """
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table]).fetchone()[0])
+
+
+def _estate_map(con: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
+    """A subquery (name_key, estate_code); the name key itself when dbt has not built the names yet."""
+    if _has_table(con, "intermediate", "int_estate_names"):
+        return f"({estate_assignment_sql(keys_sql)})"
+    log.warning("intermediate.int_estate_names missing: estates compared by their written name key")
+    return f"(select distinct name_key, name_key as estate_code from ({keys_sql}))"
+
+
+# ---------------------------------------------------------------------------------------------
+# Features
+
+def _text(v) -> str | None:
+    return v if isinstance(v, str) and v != "" else None
+
+
+def _features(df: pd.DataFrame) -> pd.DataFrame:
+    """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
+
+    Plain Python objects throughout (None for missing), so that Splink sees SQL NULLs.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    rows = []
+    for uid, name, phone, birth, estate, building, dwelling in zip(
+            df["unique_id"], df["name"], df["phone"], df["birth_date"], df["estate_code"],
+            df["building"], df["dwelling"]):
+        name, phone, estate = _text(name), _text(phone), _text(estate)
+        building, dwelling = _text(building), _text(dwelling)
+        if name is not None and "*" in name:
+            name = None  # masked (张**): not a name to compare
+        birth = pd.Timestamp(birth).strftime("%Y-%m-%d") if birth is not None and not pd.isna(birth) else None
+        p3s4 = None
+        if phone and len(phone) == 11 and phone.startswith("1") and "*" not in phone[:3] + phone[-4:]:
+            p3s4 = phone[:3] + phone[-4:]
+        rows.append({
+            "unique_id": str(uid),
+            "name": name,
+            "name_py": " ".join(lazy_pinyin(name, style=Style.NORMAL)) if name else None,
+            "surname": name[0] if name else None,
+            "phone_full": phone if phone and "*" not in phone else None,
+            "phone_p3s4": p3s4,
+            "birth_date": birth,
+            "estate_code": estate,
+            # building and dwelling only mean something inside their estate
+            "building": f"{estate}|{building}" if estate and building else None,
+            "dwelling": f"{estate}|{dwelling}" if estate and dwelling else None,
+        })
+    return pd.DataFrame(rows, columns=["unique_id", "name", "name_py", "surname", "phone_full", "phone_p3s4",
+                                       "birth_date", "estate_code", "building", "dwelling"], dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Splink model
+
+def _settings(n_residents: int):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.NullLevel("name"),
+            cll.ExactMatchLevel("name"),
+            cll.ExactMatchLevel("name_py").configure(label_for_charts="same pinyin (同音字)"),
+            cll.ExactMatchLevel("surname").configure(label_for_charts="same surname"),
+            cll.ElseLevel(),
+        ],
+    )
+    phone = cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[
+            cll.And(cll.NullLevel("phone_full"), cll.NullLevel("phone_p3s4")),
+            cll.ExactMatchLevel("phone_full"),
+            cll.ExactMatchLevel("phone_p3s4").configure(label_for_charts="first 3 + last 4 digits"),
+            cll.ElseLevel(),
+        ],
+    )
+    birth = cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            cll.NullLevel("birth_date"),
+            # priors (used where the data has no pairs to estimate them from): ~1 day in 20,000
+            cll.ExactMatchLevel("birth_date").configure(m_probability=0.95, u_probability=0.00005),
+            cll.ElseLevel().configure(m_probability=0.05, u_probability=0.99995),
+        ],
+    )
+    place = cl.CustomComparison(
+        output_column_name="place",
+        comparison_levels=[
+            cll.NullLevel("estate_code"),
+            cll.ExactMatchLevel("dwelling").configure(label_for_charts="same dwelling"),
+            cll.ExactMatchLevel("building").configure(label_for_charts="same building"),
+            cll.ExactMatchLevel("estate_code").configure(label_for_charts="same estate"),
+            cll.ElseLevel(),
+        ],
+    )
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        comparisons=[name, phone, birth, place],
+        blocking_rules_to_generate_predictions=[
+            block_on("estate_code"),
+            block_on("name_py"),
+            block_on("phone_full"),
+            block_on("phone_p3s4"),
+        ],
+        # a record matches at most one of the residents
+        probability_two_random_records_match=1.0 / max(n_residents, 2),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+@dataclass
+class LinkResult:
+    links: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight
+    review: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight, reason
+    pairs: pd.DataFrame  # every scored pair at ≥ review_low
+
+
+def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = SEED,
+                accept: float = ACCEPT, review_low: float = REVIEW) -> LinkResult:
+    """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
+
+    Runs Splink on its own in-memory DuckDB. Deterministic for a given input and seed.
+    """
+    from splink import DuckDBAPI, Linker, block_on
+
+    empty_links = pd.DataFrame(columns=["unique_id_r", "resident_key", "match_probability", "match_weight"])
+    if residents.empty or records.empty:
+        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
+
+    left = _features(residents).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    right = _features(records).sort_values("unique_id", kind="stable").reset_index(drop=True)
+
+    db = DuckDBAPI(duckdb.connect(":memory:"))
+    db_left = db.register(left, dataset_display_name="residents")
+    db_right = db.register(right, dataset_display_name="records")
+    linker = Linker([db_left, db_right], _settings(len(left)), log_level=logging.WARNING)
+    n_pairs = len(left) * len(right)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=float(min(max(n_pairs, 1000), 5e6)), seed=seed, min_count_per_level=None, num_chunks=1)
+    for rule in (block_on("estate_code"), block_on("name_py")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=1.0, fix_probability_two_random_records_match=True)
+        except Exception as exc:  # e.g. too few pairs to estimate from: keep the defaults/priors
+            log.warning("EM session on %s skipped: %s", rule, exc)
+
+    pred = linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
+    if pred.empty:
+        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
+    # the residents frame is registered first: its ids are on the left
+    if (pred["source_dataset_l"] == "records").any():
+        flip = pred["source_dataset_l"] == "records"
+        pred.loc[flip, ["unique_id_l", "unique_id_r"]] = pred.loc[flip, ["unique_id_r", "unique_id_l"]].values
+    pairs = pred.rename(columns={"unique_id_l": "resident_key"})[
+        ["unique_id_r", "resident_key", "match_probability", "match_weight"]]
+    pairs = pairs.sort_values(["unique_id_r", "match_probability", "resident_key"],
+                              ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+    pairs["rank"] = pairs.groupby("unique_id_r").cumcount()
+    n_candidates = pairs.groupby("unique_id_r")["resident_key"].transform("size")
+    best = pairs[pairs["rank"] == 0]
+    unique_best = best[(best["match_probability"] >= accept) & (n_candidates[best.index] == 1)]
+    links = unique_best[["unique_id_r", "resident_key", "match_probability", "match_weight"]]
+
+    ambiguous = pairs["unique_id_r"].isin(best.loc[best["match_probability"] >= accept, "unique_id_r"]) & (
+        n_candidates > 1)
+    middling = (pairs["match_probability"] >= review_low) & (pairs["match_probability"] < accept)
+    review = pairs[ambiguous | middling].copy()
+    review["reason"] = ["ambiguous: several candidates" if a else "probability between review and accept"
+                        for a in ambiguous[review.index]]
+    review = review[["unique_id_r", "resident_key", "match_probability", "match_weight", "reason"]]
+    return LinkResult(links.reset_index(drop=True), review.reset_index(drop=True),
+                      pairs.drop(columns="rank"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the work database
+
+def _residents_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per roster resident (valid ID): their most frequent name, phone, birth date, dwelling."""
+    estates = _estate_map(con, "select estate_name_key as name_key from raw.household_roster")
+    return con.execute(f"""
+        with r as (
+            select h.resident_id_key as rk, h.name, h.phone, h.birth_date, e.estate_code,
+                   h.dwelling_building as building,
+                   h.dwelling_building || '-' || h.dwelling_entrance || '-' || h.dwelling_room as dwelling,
+                   h._as_of
+            from raw.household_roster h
+            left join {estates} e on e.name_key = h.estate_name_key
+            where h.resident_id_key is not null
+        )
+        select rk as unique_id,
+               mode(name) as name,
+               mode(phone) filter (where phone is not null and not contains(phone, '*')) as phone,
+               mode(birth_date) as birth_date,
+               arg_max(estate_code, _as_of) as estate_code,
+               arg_max(building, _as_of) as building,
+               arg_max(dwelling, _as_of) as dwelling
+        from r group by rk order by rk
+    """).df()
+
+
+def _records_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every person record of the other departments: source, row, ID key, and the comparison columns."""
+    parts = []
+    for kind, table, name, id_key, phone, building, dwelling in _SOURCES:
+        if not _has_table(con, *table.split(".")):
+            continue
+        estates = _estate_map(con, f"select estate_name_key as name_key from {table}")
+        parts.append(f"""
+            select '{kind}' as source_kind, t._file_sha as file_sha, t._row_number as row_number,
+                   t.{id_key} as id_key, t.{name} as name, {f't.{phone}' if phone else 'null'} as phone,
+                   null::date as birth_date, e.estate_code,
+                   {f't.{building}' if building else 'null'} as building,
+                   {dwelling if dwelling else 'null'} as dwelling
+            from {table} t left join {estates} e on e.name_key = t.estate_name_key
+            where t.{name} is not null or t.{id_key} is not null
+        """)
+    if not parts:
+        return pd.DataFrame(columns=["source_kind", "file_sha", "row_number", "id_key", *PERSON_COLUMNS[1:]])
+    return con.execute(" union all ".join(parts) + " order by 1, 2, 3").df()
+
+
+def _name_phone_links(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> pd.DataFrame:
+    """EXPORTS.md's rule for 居民参与记录 with a blank ID: exact name + unmasked phone, one resident."""
+    rec = records[(records["source_kind"] == "participation") & records["id_key"].isna()]
+    con.register("_anju_np_records", rec[["source_kind", "file_sha", "row_number", "name", "phone"]])
+    try:
+        return con.execute("""
+            with contacts as (
+                select name, phone, min(resident_id_key) as resident_key
+                from raw.household_roster
+                where name is not null and phone is not null and not contains(phone, '*')
+                  and resident_id_key is not null
+                group by name, phone having count(distinct resident_id_key) = 1
+            )
+            select r.source_kind, r.file_sha, r.row_number, c.resident_key
+            from _anju_np_records r join contacts c
+              on r.phone is not null and not contains(r.phone, '*') and c.name = r.name and c.phone = r.phone
+        """).df()
+    finally:
+        con.unregister("_anju_np_records")
+
+
+def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: float = ACCEPT,
+                   review_low: float = REVIEW) -> dict[str, int]:
+    """Build `identity.resident_links` and `identity.review_pairs` in the work database `con`.
+
+    resident_links(source_kind, file_sha, row_number, resident_key, match_probability, link_method)
+    review_pairs(source_kind, file_sha, row_number, resident_key, match_probability, match_weight, reason)
+    Returns counts per method plus `unlinked`.
+    """
+    residents = _residents_frame(con)
+    records = _records_frame(con)
+    key = ["source_kind", "file_sha", "row_number"]
+
+    by_id = records[records["id_key"].notna()][key + ["id_key"]].rename(columns={"id_key": "resident_key"})
+    by_id = by_id.assign(match_probability=1.0, link_method="id")
+    by_np = _name_phone_links(con, records).assign(match_probability=1.0, link_method="name_phone")
+
+    done = pd.concat([by_id[key], by_np[key]])
+    rest = records[records["id_key"].isna() & records["name"].notna() & ~records["name"].str.contains("*", regex=False)]
+    rest = rest.merge(done.assign(_done=True), on=key, how="left")
+    rest = rest[rest["_done"].isna()].drop(columns="_done")
+    rest = rest.assign(unique_id=rest["source_kind"] + "|" + rest["file_sha"] + "|" + rest["row_number"].astype(str))
+
+    result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low)
+    ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
+    by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]
+    by_splink = by_splink.assign(link_method="splink")
+    review = ids.merge(result.review, on="unique_id_r")[
+        key + ["resident_key", "match_probability", "match_weight", "reason"]]
+
+    cols = key + ["resident_key", "match_probability", "link_method"]
+    links = pd.concat([by_id[cols], by_np[cols], by_splink[cols]], ignore_index=True)
+    links["row_number"] = links["row_number"].astype("int64")
+    review["row_number"] = review["row_number"].astype("int64")
+
+    con.execute("create schema if not exists identity")
+    con.register("_anju_links", links)
+    con.register("_anju_review", review)
+    try:
+        con.execute("""
+            create or replace table identity.resident_links as
+            select source_kind::varchar as source_kind, file_sha::varchar as file_sha,
+                   row_number::bigint as row_number, resident_key::varchar as resident_key,
+                   match_probability::double as match_probability, link_method::varchar as link_method
+            from _anju_links order by 1, 2, 3""")
+        con.execute("""
+            create or replace table identity.review_pairs as
+            select source_kind::varchar as source_kind, file_sha::varchar as file_sha,
+                   row_number::bigint as row_number, resident_key::varchar as resident_key,
+                   match_probability::double as match_probability, match_weight::double as match_weight,
+                   reason::varchar as reason
+            from _anju_review order by 1, 2, 3, 5 desc""")
+    finally:
+        con.unregister("_anju_links")
+        con.unregister("_anju_review")
+
+    counts = links["link_method"].value_counts().to_dict()
+    counts = {m: int(counts.get(m, 0)) for m in ("id", "name_phone", "splink")}
+    counts["unlinked"] = int(len(records) - len(links))
+    counts["review_pairs"] = int(len(review))
+    return counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    from pathlib import Path
+
+    from pipelines.settings import Paths, paths
+
+    ap = argparse.ArgumentParser(description="Link person records to roster residents (identity.*).")
+    ap.add_argument("--home", help="ANJU_HOME (default: environment)")
+    args = ap.parse_args(argv)
+    work_db = Paths(Path(args.home).resolve()).work_db if args.home else paths().work_db
+    with duckdb.connect(str(work_db)) as con:
+        print(link_residents(con))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Resident linkage (pipelines.identity.residents): real Splink on in-memory / temporary DuckDB."""
+
+from __future__ import annotations
+
+import random
+
+import duckdb
+import pandas as pd
+import pytest
+
+pytest.importorskip("splink")
+pytest.importorskip("pypinyin")
+
+from pipelines.identity.residents import PERSON_COLUMNS, link_residents, splink_link  # noqa: E402
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞辉鹏华红玉兰英桂志建国文斌"
+ESTATES = ["420102001001", "420102002001", "420103001001"]
+
+
+def _residents(n: int = 240, seed: int = 7) -> pd.DataFrame:
+    rng = random.Random(seed)
+    rows, seen = [], set()
+    while len(rows) < n:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+        if name in seen or name in ("张建平", "张建萍", "李秀英"):
+            continue
+        seen.add(name)
+        estate = rng.choice(ESTATES)
+        b, e, r = rng.randint(1, 6), rng.randint(1, 3), rng.choice([101, 102, 201, 202, 301, 302])
+        rows.append({
+            "unique_id": f"K{len(rows):04d}", "name": name, "phone": f"13{rng.randint(100000000, 999999999)}",
+            "birth_date": pd.Timestamp(1940 + rng.randint(0, 60), rng.randint(1, 12), rng.randint(1, 28)),
+            "estate_code": estate, "building": str(b), "dwelling": f"{b}-{e}-{r}",
+        })
+    rows += [
+        {"unique_id": "K_ZHANG", "name": "张建平", "phone": "13912345678", "birth_date": pd.Timestamp(1961, 3, 4),
+         "estate_code": ESTATES[0], "building": "3", "dwelling": "3-2-501"},
+        {"unique_id": "K_LI", "name": "李秀英", "phone": "13800001111", "birth_date": pd.Timestamp(1950, 7, 9),
+         "estate_code": ESTATES[1], "building": "1", "dwelling": "1-1-101"},
+    ]
+    return pd.DataFrame(rows)[PERSON_COLUMNS]
+
+
+def _records(residents: pd.DataFrame) -> pd.DataFrame:
+    # ordinary records: a third of the residents, as another department writes them (no birth date,
+    # estate only): enough pairs for EM to learn from
+    plain = residents.iloc[:80:1].copy()
+    plain = plain.assign(unique_id="R" + plain["unique_id"], birth_date=pd.NaT, building=None, dwelling=None)
+    special = pd.DataFrame([
+        # 同音字: 张建萍 for 张建平, same phone, same estate → must link to K_ZHANG
+        {"unique_id": "R_HOMOPHONE", "name": "张建萍", "phone": "13912345678", "birth_date": pd.NaT,
+         "estate_code": ESTATES[0], "building": None, "dwelling": None},
+        # another 李秀英: same name, different phone and birth date, another estate → must not link
+        {"unique_id": "R_NAMESAKE", "name": "李秀英", "phone": "15977778888", "birth_date": pd.Timestamp(1988, 1, 2),
+         "estate_code": ESTATES[2], "building": None, "dwelling": None},
+    ])
+    return pd.concat([plain, special], ignore_index=True)[PERSON_COLUMNS]
+
+
+def test_homophone_links_and_namesake_does_not():
+    residents = _residents()
+    result = splink_link(residents, _records(residents), seed=1)
+    links = result.links.set_index("unique_id_r")["resident_key"]
+
+    assert links.get("R_HOMOPHONE") == "K_ZHANG"
+    assert result.links.set_index("unique_id_r").loc["R_HOMOPHONE", "match_probability"] >= 0.95
+    assert "R_NAMESAKE" not in links.index
+    namesake = result.pairs[result.pairs["unique_id_r"] == "R_NAMESAKE"]
+    assert (namesake["match_probability"] < 0.95).all()
+    # the ordinary records link to themselves, and nothing links to a wrong resident
+    plain = links[links.index.str.startswith("RK")]
+    assert len(plain) >= 75
+    assert (plain.index.str[1:] == plain.values).all()
+
+
+def test_deterministic():
+    residents = _residents()
+    records = _records(residents)
+    a = splink_link(residents, records, seed=3).pairs
+    b = splink_link(residents, records, seed=3).pairs
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_link_residents_writes_identity_tables(tmp_path):
+    residents = _residents()
+    con = duckdb.connect(str(tmp_path / "work.duckdb"))
+    con.execute("create schema raw")
+    roster = residents.rename(columns={"unique_id": "resident_id_key"}).assign(
+        estate_name_key=residents["estate_code"], dwelling_building=residents["building"],
+        dwelling_entrance=residents["dwelling"].str.split("-").str[1],
+        dwelling_room=residents["dwelling"].str.split("-").str[2],
+        _as_of=pd.Timestamp("2025-01-31"), _file_sha="roster", _row_number=range(2, len(residents) + 2))
+    con.register("roster_df", roster)
+    con.execute("create table raw.household_roster as select * from roster_df")
+    part = pd.DataFrame([
+        # ID-linked
+        {"participant_name": "王某", "participant_id_key": "K0001", "phone": None},
+        # EXPORTS.md's exact name + phone rule
+        {"participant_name": "张建平", "participant_id_key": None, "phone": "13912345678"},
+        # Splink: homophone + same phone
+        {"participant_name": "张建萍", "participant_id_key": None, "phone": "13912345678"},
+        # namesake: must stay unlinked
+        {"participant_name": "李秀英", "participant_id_key": None, "phone": "15977778888"},
+    ]).assign(estate_name_key=[ESTATES[0], ESTATES[0], ESTATES[0], ESTATES[2]], _file_sha="part",
+              _row_number=[2, 3, 4, 5])
+    con.register("part_df", part)
+    con.execute("create table raw.participation as select * from part_df")
+
+    counts = link_residents(con, seed=1)
+
+    links = con.execute("select row_number, resident_key, link_method, match_probability "
+                        "from identity.resident_links where source_kind = 'participation' order by 1").fetchall()
+    by_row = {r[0]: r for r in links}
+    assert by_row[2][1:3] == ("K0001", "id")
+    assert by_row[3][1:3] == ("K_ZHANG", "name_phone")
+    assert by_row[4][1:3] == ("K_ZHANG", "splink") and by_row[4][3] >= 0.95
+    assert 5 not in by_row
+    assert counts["unlinked"] == 1
+    cols = [r[0] for r in con.execute("describe identity.review_pairs").fetchall()]
+    assert cols[:5] == ["source_kind", "file_sha", "row_number", "resident_key", "match_probability"]
