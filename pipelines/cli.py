@@ -83,6 +83,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _wait_http(dagster_url + "/server_info", timeout=300)
         print(f"Dagster:  {dagster_url}")
         print(f"Superset: {superset_url}/superset/dashboard/city-overview/  (user {login.username}; password in {login.password_file})")
+        for user in superset_service.demo_users(p):
+            print(f"          {user.district_name}: user {user.username}, password in {user.password_file}")
         print(f"Logs:     {p.logs}")
         print("Ctrl-C stops everything.", flush=True)
         while all(proc.poll() is None for proc in procs):

@@ -10,6 +10,7 @@ warehouse build (run nightly). Runs touching the work database are serialised by
 import json
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -39,6 +40,8 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.extracts import write_district_extracts
+from pipelines.identity.residents import link_residents
 from pipelines.ingest import landing, store
 from pipelines.ingest.kinds import KINDS
 from pipelines.ingest.loader import FileOutcome
@@ -158,7 +161,19 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()
 
 
-@asset(group_name="publish", deps=list(warehouse_models.keys))
+@asset(group_name="warehouse", deps=list(warehouse_models.keys))
+def resident_links(context: AssetExecutionContext) -> MaterializeResult:
+    """Residents behind rows without a valid ID: exact rules first, then Splink; doubtful pairs listed for review."""
+    con = store.connect(paths().work_db)
+    try:
+        counts = link_residents(con)
+    finally:
+        con.close()
+    context.log.info(f"resident links: {counts}")
+    return MaterializeResult(metadata={k: int(v) for k, v in counts.items()})
+
+
+@asset(group_name="publish", deps=[*warehouse_models.keys, resident_links])
 def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
     """The marts, copied into a new DuckDB file and swapped in atomically for Superset and extracts."""
     p = paths()
@@ -171,6 +186,17 @@ def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
             **{f"rows.{t}": n for t, n in publication.tables.items()},
         }
     )
+
+
+@asset(group_name="publish", deps=[published_warehouse])
+def district_extracts(context: AssetExecutionContext) -> MaterializeResult:
+    """Per district: cleaned, de-identified CSV (UTF-8 with BOM) and XLSX extracts of the published warehouse."""
+    p = paths()
+    with duckdb.connect(str(p.published_db), read_only=True) as con:
+        snapshot = con.execute("SELECT snapshot_id FROM marts.publication").fetchone()[0]
+    manifest = write_district_extracts(p.published_db, p.extracts / snapshot)
+    files = {code: {title: f["rows"] for title, f in d["files"].items()} for code, d in manifest["districts"].items()}
+    return MaterializeResult(metadata={"folder": str(p.extracts / snapshot), "rows": json.dumps(files, ensure_ascii=False)})
 
 
 anju_pipeline = define_asset_job("anju_pipeline", selection=AssetSelection.all(), tags=WORK_DB_TAG,
@@ -233,7 +259,7 @@ def landing_sensor(source: str):
 
 
 defs = Definitions(
-    assets=[ingest_landing, warehouse_models, published_warehouse],
+    assets=[ingest_landing, warehouse_models, resident_links, published_warehouse, district_extracts],
     jobs=[anju_pipeline, ingest_job, build_job, reprocess_month],
     schedules=[nightly_build],
     sensors=[landing_sensor(s) for s in SOURCES],

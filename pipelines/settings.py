@@ -43,6 +43,11 @@ class Paths:
         return self.warehouse_dir / "anju.duckdb"
 
     @property
+    def extracts(self) -> Path:
+        """De-identified per-district extracts, one folder per published snapshot."""
+        return self.home / "extracts"
+
+    @property
     def secrets(self) -> Path:
         return self.home / "secrets"
 
