@@ -1,19 +1,6 @@
-{#
-  Pseudonymous resident key for an ID column. Ingest writes `<col>_key` (a keyed HMAC of the
-  normalised ID, the key kept in ANJU_HOME): use it. Only if the raw table predates that column is
-  an unkeyed, salted SHA-256 used instead, so that an old work database still builds.
-#}
+{# Pseudonymous resident key of an ID column: ingest writes `<col>_key`, a keyed HMAC of the normalised ID (key in ANJU_HOME). #}
 {% macro resident_key(relation, column) -%}
-    {%- set names = [] -%}
-    {%- if execute -%}
-        {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do names.append(c.name | lower) -%}{%- endfor -%}
-    {%- endif -%}
-    {%- if (column ~ '_key') in names or not execute -%}
-        {{ column }}_key
-    {%- else -%}
-        case when {{ column }} is not null
-             then sha256('{{ var("resident_key_fallback_salt") }}|' || {{ column }}) end
-    {%- endif -%}
+    {{ column }}_key
 {%- endmacro %}
 
 {# One dwelling key across departments: 小区编码 + 楼栋 + 单元 + 房号 (canonical parts). Null when any part is missing. #}

@@ -16,15 +16,15 @@ qualify row_number() over (
 ) = 1
 {%- endmacro %}
 
-{# The rows of the current version (newest as-of overall): kept for estate_summary. #}
+{# The rows of the current version (newest as-of overall) of a *_versions staging view: kept for estate_summary. #}
 {% macro current_snapshot(relation) -%}
 select *
 from {{ relation }}
 where _file_sha = (
     select _file_sha
     from {{ relation }}
-    group by _file_sha, _as_of, _arrived_at
-    order by _as_of desc, _arrived_at desc, _file_sha desc
+    group by _file_sha, as_of, arrived_at
+    order by as_of desc, arrived_at desc, _file_sha desc
     limit 1
 )
 {%- endmacro %}
