@@ -24,8 +24,10 @@ def main() -> None:
         summary = generate(out, scale=args.scale, seed=args.seed)
         seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and not p.is_symlink())
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"scale": args.scale, "seconds": round(seconds, 1), "peak_rss_mib": round(peak_kib / 1024),
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss  # KiB on Linux
+    print(json.dumps({"scale": args.scale, "seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+                      "peak_rss_mib": round(peak_kib / 1024),
                       "bytes_written": size, "files": summary["files_written"], "rows_per_kind": summary["rows_per_kind"]},
                      ensure_ascii=False))
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from . import fast
 from .kinds import Column, Kind
 from .mess import UNDECODABLE, MessInjector
 from .truth import TruthSink
@@ -73,8 +75,14 @@ def choose_layout(n_rows: int, kind: Kind, ctx: ExportContext, rng: np.random.Ge
 
 def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.Timestamp,
                  period_start: pd.Timestamp | None, rng: np.random.Generator, file_no: int,
-                 record_keys: np.ndarray | None = None, superseded: np.ndarray | None = None) -> dict:
-    """Write `clean` (kind columns + truth columns) as one messy export; record its truth. Returns the file record."""
+                 record_keys: np.ndarray | None = None, superseded: np.ndarray | None = None) -> dict | None:
+    """Write `clean` (kind columns + truth columns) as one messy export; record its truth. Returns the file record.
+
+    Nothing is written for no rows: a department with nothing to report sends no file (a header-only
+    file is a whole-file fault, EXPORTS.md item 13, written only by faults.py).
+    """
+    if len(clean) == 0:
+        return None
     layout = choose_layout(len(clean), kind, ctx, rng)
     star = rng.random() < 0.3
     columns = list(kind.columns)
@@ -82,14 +90,16 @@ def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.
         i, j = rng.choice(len(columns), size=2, replace=False)
         columns[i], columns[j] = columns[j], columns[i]
     header = [header_spelling(c, layout.fmt, star, rng) for c in columns]
-    data = clean.copy()
-    data["_key"] = record_keys if record_keys is not None else ""
-    data["_superseded"] = superseded if superseded is not None else False
-    messy, records = ctx.injector.inject(data, kind, layout.fmt, layout.encoding)
-    out = messy[[c.name for c in columns]]
+    n_clean = len(clean)
+    cols = {c.name: fast.arrow(clean[c.name]) for c in kind.columns}
+    cols, order, records = ctx.injector.inject(cols, n_clean, kind, layout.fmt, layout.encoding)
+    n = n_clean if order is None else len(order)
+    out_names = [c.name for c in columns]
+    out = [cols[name] for name in out_names]
     if rng.random() < 0.15:  # an unknown extra column the raw layer must keep
         extra = str(rng.choice(EXTRA_COLUMNS))
-        out = out.assign(**{extra: np.where(rng.random(len(out)) < 0.7, "系统导入", "")})
+        out.append(fast.where(rng.random(n) < 0.7, "系统导入", ""))
+        out_names.append(extra)
         header = header + [extra]
 
     # Where the date is stated: in the name (usually), in a title row (XLSX), or nowhere (arrival time).
@@ -131,11 +141,15 @@ def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.
     if layout.fmt == "xlsx":
         number_cells = {(r["pos"], [c.name for c in columns].index(r["column"])) for r in records
                         if r["code"] in ("excel_serial", "id_as_number")}
-        row_numbers = write_xlsx(path, header, out, layout, number_cells)
+        formula_cells = {(r["pos"], [c.name for c in columns].index(r["column"])): float(r["clean"]) for r in records
+                         if r["code"] == "formula_cell"}
+        frame = pd.DataFrame(dict(zip(range(len(out)), (c.to_pylist() for c in out))))
+        frame.columns = out_names
+        row_numbers = write_xlsx(path, header, frame, layout, number_cells, formula_cells)
         encoding = ""
     else:
         if encoding == "gbk":
-            corrupt = ctx.injector.undecodable_rows(len(out))
+            corrupt = ctx.injector.undecodable_rows(n)
         try:
             row_numbers = write_csv(path, header, out, layout, corrupt)
         except UnicodeEncodeError:  # a character GBK lacks: the department's system falls back to GB18030
@@ -149,26 +163,45 @@ def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.
     set_arrival(path, arrival)
 
     file_name = rel.as_posix()
-    rows = pd.DataFrame({
-        "file": file_name, "row": row_numbers, "kind": kind.code, "estate_code": messy["_estate"].astype(str).to_numpy(),
-        "dwelling_id": messy["_dwelling"].astype("int64").to_numpy(), "person_id": messy["_person"].astype("int64").to_numpy(),
-        "record_key": messy["_key"].astype(str).to_numpy(), "mess": "", "outcome": "load",
-        "superseded": messy["_superseded"].astype(bool).to_numpy(),
-    })
+    take = (lambda a: a) if order is None else (lambda a: a[order])
+    estate = fast.arrow(clean["_estate"])
+    ints = lambda v: np.broadcast_to(np.asarray(v, dtype=np.int64), (n_clean,))
+    keys = fast.arrow(record_keys) if record_keys is not None else None
+    superseded = np.zeros(n_clean, dtype=bool) if superseded is None else np.asarray(superseded, dtype=bool)
     mess = pd.DataFrame(records, columns=["pos", "column", "item", "code", "outcome", "clean", "written"])
+    mess_col = np.full(n, "", dtype=object)
+    outcome_col = np.full(n, "load", dtype=object)
     if len(mess):
         mess["file"] = file_name
         mess["kind"] = kind.code
         mess["row"] = row_numbers[mess["pos"].to_numpy()]
-        rank = {o: i for i, o in enumerate(OUTCOME_ORDER)}
-        per_row = mess.assign(rank=mess["outcome"].map(rank)).sort_values(["pos", "rank"], kind="stable").groupby("pos")
-        codes = per_row["code"].agg(";".join)
-        rows.loc[codes.index, "mess"] = codes.to_numpy()
-        rows.loc[codes.index, "outcome"] = per_row["outcome"].first().to_numpy()
+        pos = mess["pos"].to_numpy()
+        if len(np.unique(pos)) == len(pos):  # one item per row (the injector's rule): no aggregation needed
+            mess_col[pos] = mess["code"].to_numpy()
+            outcome_col[pos] = mess["outcome"].to_numpy()
+        else:
+            rank = {o: i for i, o in enumerate(OUTCOME_ORDER)}
+            per_row = mess.assign(rank=mess["outcome"].map(rank)).sort_values(["pos", "rank"], kind="stable").groupby("pos")
+            codes = per_row["code"].agg(";".join)
+            mess_col[codes.index.to_numpy()] = codes.to_numpy()
+            outcome_col[codes.index.to_numpy()] = per_row["outcome"].first().to_numpy()
+    rows = pa.table({
+        "file": constant(file_name, n), "row": pa.array(row_numbers, pa.int64()), "kind": constant(kind.code, n),
+        "estate_code": estate if order is None else estate.take(pa.array(order)),
+        "dwelling_id": pa.array(take(ints(clean["_dwelling"]))), "person_id": pa.array(take(ints(clean["_person"]))),
+        "record_key": (keys if order is None else keys.take(pa.array(order))) if keys is not None else constant("", n),
+        "mess": pa.array(mess_col, pa.string()), "outcome": pa.array(outcome_col, pa.string()),
+        "superseded": pa.array(take(superseded)),
+    })
     ctx.sink.add({
         "file": file_name, "source": kind.source, "kind": kind.code, "format": layout.fmt, "encoding": encoding,
         "date": as_of.strftime("%Y-%m-%d"), "period_start": "" if period_start is None else period_start.strftime("%Y-%m-%d"),
-        "date_stated_in": str(where), "title_rows": len(layout.title_rows), "data_rows": len(out),
+        "date_stated_in": str(where), "title_rows": len(layout.title_rows), "data_rows": n,
         "arrival_utc": arrival.strftime("%Y-%m-%d %H:%M:%S"), "fault": "", "expected": "load",
     }, rows, mess)
-    return {"file": file_name, "rows": len(out)}
+    return {"file": file_name, "rows": n}
+
+
+def constant(text: str, n: int) -> pa.Array:
+    """One string repeated n times, without n Python references."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([text])).cast(pa.string())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -74,11 +75,26 @@ def write_world(sink: TruthSink, world: World, facilities: pd.DataFrame, service
     sink.write_table("world/facilities", facilities)
     sink.write_table("world/services", services)
     for ledger in all_ledgers:
-        sink.write_table(f"world/{ledger.kind.code}", ledger.events)
+        sink.write_table(f"world/{ledger.kind.code}", ledger.table())
 
 
 def generate(out_dir: Path, scale: str = "small", seed: int = 0, months: int = 24,
              mess_rate: float = 0.03, faults: bool = False) -> dict:
+    """See README.md. Text columns are plain Python objects inside the generator (pandas 3 would make
+    every string column an Arrow one, and convert back and forth at every step); the option is scoped
+    to this call, so a caller's pandas settings are untouched."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        for name in ("Pandas4Warning",):
+            category = getattr(pd.errors, name, None)
+            if category is not None:
+                warnings.simplefilter("ignore", category=category)
+        with pd.option_context("future.infer_string", False):
+            return _generate(out_dir, scale, seed, months, mess_rate, faults)
+
+
+def _generate(out_dir: Path, scale: str, seed: int, months: int, mess_rate: float, faults: bool) -> dict:
     started = time.perf_counter()
     out_dir = Path(out_dir)
     spec = SCALES[scale]

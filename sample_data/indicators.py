@@ -85,10 +85,15 @@ def month_values(inp: Inputs, month: pd.Period) -> pd.DataFrame:
     out["fund_collection_rate"] = rate(numerator, owed.groupby("estate_code")["due"].sum(), idx)
 
     f = inp.ledgers["fees"].events
-    f = f[(f["billing_month"] >= (month - 11).strftime("%Y-%m")) & (f["billing_month"] <= month.strftime("%Y-%m"))]
-    net = f["due"] - f["waiver"]
-    out["fee_collection_rate"] = rate(net[f["paid_date"] <= me].groupby(f.loc[f["paid_date"] <= me, "estate_code"]).sum(),
-                                      net.groupby(f["estate_code"]).sum(), idx)
+    f = f[(f["billed"] >= (month - 11).to_timestamp()) & (f["billed"] <= month.to_timestamp())]
+    net = (f["due"] - f["waiver"]).to_numpy()
+    paid = (f["paid_date"] <= me).to_numpy()
+    estate_of = w.households["estate_idx"].to_numpy()[f["household_id"].to_numpy()]
+    n_estates = len(w.estates)
+    codes = w.estates["estate_code"].to_numpy()
+    out["fee_collection_rate"] = rate(pd.Series(np.bincount(estate_of[paid], net[paid], n_estates), index=codes),
+                                      pd.Series(np.bincount(estate_of, net, n_estates), index=codes).where(
+                                          np.bincount(estate_of, minlength=n_estates) > 0), idx)
 
     roster_at = snapshot_date(inp.snapshot_months["roster"], month)
     roll = on_roll(w, roster_at)
@@ -152,7 +157,8 @@ def month_values(inp: Inputs, month: pd.Period) -> pd.DataFrame:
     out["aged60_share"] = share60
     out["residents_on_roll"] = roll.groupby("estate_code").size().reindex(idx).fillna(0).astype(int)
     for group in ("低保", "残疾", "独居老人", "失业", "留守儿童"):
-        out[f"special_{group}"] = roll[roll["special"].str.contains(group)].groupby("estate_code").size().reindex(idx).fillna(0).astype(int)
+        member = special_flags(w, group)[roll.index.to_numpy()]
+        out[f"special_{group}"] = roll[member].groupby("estate_code").size().reindex(idx).fillna(0).astype(int)
     out["committee"] = (estates["committee_date"] <= me)
     out = out.join(certificate_figures(w, units_at, month), how="left")
     fu = inp.ledgers["fund_usage"].events
@@ -161,6 +167,17 @@ def month_values(inp: Inputs, month: pd.Period) -> pd.DataFrame:
     out = out.reset_index().rename(columns={"index": "estate_code"})
     out.insert(0, "month", month.to_timestamp())
     return out
+
+
+_SPECIAL: dict[tuple[int, str], np.ndarray] = {}
+
+
+def special_flags(w: World, group: str) -> np.ndarray:
+    """Whether each person (by position = person_id) is in a special group; computed once per world."""
+    key = (id(w.persons), group)
+    if key not in _SPECIAL:
+        _SPECIAL[key] = w.persons["special"].str.contains(group, regex=False).to_numpy(dtype=bool)
+    return _SPECIAL[key]
 
 
 def certificate_figures(w: World, units_at: pd.Timestamp, month: pd.Period) -> pd.DataFrame:
@@ -176,7 +193,7 @@ def certificate_figures(w: World, units_at: pd.Timestamp, month: pd.Period) -> p
     g = d["estate_code"]
     backlog = allocated & (delivery < me.normalize() - pd.Timedelta(days=90)) & cert.isna()
     problem = (d["title_problem"] != "") & cert.isna() & allocated
-    years = pd.to_numeric(d["resale_years"].replace("", "5")).fillna(5).astype(int)
+    years = pd.Series(d["resale_years"].map({"": 5, "3": 3, "5": 5, "10": 10}).fillna(5).astype(int).to_numpy(), index=d.index)
     resale = add_years(cert, years)
     return pd.DataFrame({
         "cert_median_days": days.groupby(g[issued]).median(),
@@ -217,6 +234,7 @@ def district_values(inp: Inputs, month: pd.Period) -> pd.DataFrame:
 
 def compute(inp: Inputs, periods: pd.PeriodIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
     w = inp.world
+    _SPECIAL.clear()
     scorecard = pd.concat([month_values(inp, m) for m in periods], ignore_index=True)
     names = w.estates.set_index("estate_code")
     scorecard["estate_name"] = names.loc[scorecard["estate_code"], "estate_name"].to_numpy()

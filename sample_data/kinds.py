@@ -88,13 +88,17 @@ PARTICIPATION = Kind("participation", "engagement", "居民参与记录", "L", _
 KINDS = {k.code: k for k in (ROSTER, UNITS, REGISTER, DEPOSITS, FEES, FUND_USAGE, COMPLAINTS, FACILITIES, REPAIRS,
                              SERVICES, SURVEYS, PARTICIPATION)}
 
+# Optional columns whose non-blank invalid value rejects the row instead of being nulled (EXPORTS.md:
+# 参与人身份证号码 is part of the participation key).
+REJECT_INVALID = {("participation", "参与人身份证号码")}
+
 # Synonyms and abbreviations departments use for categorical values (mess item 11).
 CATEGORY_SYNONYMS = {
     "城镇棚改": ["棚改", "棚户区改造"], "农村拆迁": ["农拆", "农村征收"], "旧城改造": ["旧改"],
     "在册": ["正常"], "迁出": ["已迁出"], "死亡": ["已故"],
     "户主": ["本人"], "子女": ["子", "女"], "配偶": ["妻", "夫"],
-    "男": ["M", "1"], "女": ["F", "2"],
-    "已分配": ["已配"], "待分配": ["未分配"],
+    "男": ["M"], "女": ["F"],  # not 1/2: some systems code sex 1/0 or 0/1, so a digit is ambiguous
+    "已分配": ["已配"],  # not 未分配: it could mean 待分配 or 空置
     "首期归集": ["首期", "首缴"], "续筹": ["续缴"],
     "是": ["Y", "1"], "否": ["N", "0"],
     "已办结": ["已办结 ", "办结"], "办理中": ["处理中"], "已受理": ["受理"],

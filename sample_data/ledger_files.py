@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import fast
 from .exports import ExportContext, write_export
 from .ledgers import Ledger
 from .periods import month_last_day
@@ -17,22 +20,28 @@ def change_months(ledger: Ledger) -> np.ndarray:
     cols = []
     for c in ledger.change_cols:
         s = pd.to_datetime(ledger.events[c])
-        cols.append((s.dt.year * 12 + s.dt.month - 1).fillna(-1).astype(int).to_numpy())
+        cols.append((s.dt.year * 12 + s.dt.month - 1).fillna(-1).astype(np.int32).to_numpy())
     return np.column_stack(cols)
 
 
 def corrupt(frame: pd.DataFrame, rows: np.ndarray, ledger: Ledger) -> None:
     """A wrong value in the first numeric column, which the next export sends right."""
     numeric = [c.name for c in ledger.kind.columns if c.role in ("amount", "int")]
-    if not numeric:
+    if not numeric or not len(rows):
         return
     col = numeric[0]
-    values = frame[col].to_numpy(dtype=object).copy()
-    for r in rows:
-        if values[r] not in ("", "0", "0.00") and not values[r].startswith("-"):
-            v = float(values[r])
-            values[r] = f"{v * 1.1 + 1:.2f}" if "." in values[r] else str(int(v) + 1)
-    frame[col] = values
+    column = fast.arrow(frame[col])
+    values = column.take(pa.array(rows)).to_pylist()
+    for i, value in enumerate(values):
+        if value not in ("", "0", "0.00") and not value.startswith("-"):
+            v = float(value)
+            if col == "物业服务评分":  # a wrong score is still a valid one (1–5)
+                values[i] = str(int(v) % 5 + 1)
+            else:
+                values[i] = f"{v * 1.1 + 1:.2f}" if "." in value else str(int(v) + 1)
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[rows] = True
+    frame[col] = fast.strings(pc.replace_with_mask(column, pa.array(mask), pa.array(values, fast.STR)))
 
 
 def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rng: np.random.Generator) -> pd.Series:
@@ -58,5 +67,5 @@ def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rn
             corrupt(frame, pick, ledger)
             superseded[pick] = True
         write_export(ctx, ledger.kind, frame, export_date, period_start, rng, i + 1,
-                     record_keys=frame["_key"].to_numpy(), superseded=superseded)
+                     record_keys=frame["_key"].array, superseded=superseded)
     return first_export

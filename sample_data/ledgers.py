@@ -12,7 +12,9 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from . import fast
 from .kinds import COMPLAINTS, DEPOSITS, FEES, FUND_USAGE, PARTICIPATION, REPAIRS, SURVEYS, Kind
 from .snapshots import dwelling_label, fmt_date
 from .world import World
@@ -26,6 +28,20 @@ class Ledger:
     events: pd.DataFrame  # must have `key`, `estate_code`, `dwelling_id`, `person_id`
     change_cols: list[str]
     render: Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
+    derived: Callable[[pd.DataFrame], dict] | None = None  # columns events do not store (fees: estate, key, …)
+
+    def table(self) -> pd.DataFrame:
+        """The events with every column, as world/<kind>.parquet holds them."""
+        if self.derived is None:
+            return self.events
+        return self.events.assign(**self.derived(self.events))
+
+    def with_columns(self, *names: str) -> pd.DataFrame:
+        """The events plus the named derived columns."""
+        if self.derived is None:
+            return self.events
+        more = self.derived(self.events)
+        return self.events.assign(**{n: more[n] for n in names})
 
 
 def upto(values: pd.Series, at: pd.Timestamp) -> pd.Series:
@@ -34,16 +50,16 @@ def upto(values: pd.Series, at: pd.Timestamp) -> pd.Series:
 
 
 def fmt_dt(values) -> np.ndarray:
-    return pd.Series(pd.to_datetime(values)).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").to_numpy(dtype=object)
+    return fast.strings(fast.dates(values, "%Y-%m-%d %H:%M:%S"))
 
 
 def money(values) -> np.ndarray:
-    return pd.Series(values).map("{:.2f}".format).to_numpy(dtype=object)
+    return fast.strings(fast.money(values))
 
 
 def truth_cols(ev: pd.DataFrame) -> dict:
-    return {"_estate": ev["estate_code"].to_numpy(), "_dwelling": ev["dwelling_id"].to_numpy(),
-            "_person": ev["person_id"].to_numpy(), "_key": ev["key"].to_numpy()}
+    return {"_estate": ev["estate_code"].array, "_dwelling": ev["dwelling_id"].to_numpy(),
+            "_person": ev["person_id"].to_numpy(), "_key": ev["key"].array}
 
 
 def estate_lookup(world: World, col: str) -> pd.Series:
@@ -135,6 +151,9 @@ def deposits(world: World, rng: np.random.Generator) -> Ledger:
 
 # ---------------------------------------------------------------- fund: 物业费收缴明细
 def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> Ledger:
+    """One event per household and billing month. A province has tens of millions of them, so an event
+    stores only numbers (household, billing month start, amounts, payment date); estate, dwelling,
+    计费月份 and the key are taken from the household when a file or the world table needs them."""
     hh = world.households
     d = world.dwellings.set_index("dwelling_id").loc[hh["dwelling_id"]]
     e = world.estates.set_index("estate_code").loc[hh["estate_code"]]
@@ -144,44 +163,61 @@ def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> Le
     first_month = np.maximum(hh["handover_date"].dt.to_period("M").astype("int64").to_numpy() + 1, billing[0].ordinal)
     ords = billing.asi8
     n_months = np.clip(ords[-1] - first_month + 1, 0, None)
-    idx = np.repeat(np.arange(len(hh)), n_months)
-    month_ord = np.repeat(first_month, n_months) + (np.arange(len(idx)) - np.repeat(np.cumsum(n_months) - n_months, n_months))
-    q = e["quality"].to_numpy()[idx]
-    low_income = world.persons.groupby("household_id")["special"].agg(lambda s: s.str.contains("低保").any()).to_numpy()[idx]
+    idx = np.repeat(np.arange(len(hh), dtype=np.int32), n_months)
+    month_ord = (np.repeat(first_month, n_months)
+                 + (np.arange(len(idx)) - np.repeat(np.cumsum(n_months) - n_months, n_months))).astype(np.int32)
+    low_income = (world.persons["special"].str.contains("低保", regex=False).groupby(world.persons["household_id"]).any()
+                  .reindex(hh["household_id"], fill_value=False).to_numpy())
     due = np.round(d["area"].to_numpy()[idx] * price[idx], 2)
-    waiver = np.where(low_income, np.round(due * 0.5, 2), 0.0)
-    month_start = pd.PeriodIndex.from_ordinals(month_ord, freq="M").to_timestamp()
+    waiver = np.where(low_income[idx], np.round(due * 0.5, 2), 0.0)
+    # Month starts as datetime64: months since 1970 → days through a small table.
+    month_days = pd.PeriodIndex.from_ordinals(np.arange(ords[0], ords[-1] + 1), freq="M").to_timestamp().to_numpy()
+    billed = month_days[month_ord - ords[0]]
+    del month_ord
     # Payers pay within weeks; the rest never (some estates collect under 30%, good ones over 90%).
-    payer = rng.random(len(idx)) < np.clip(0.17 + 1.05 * q, 0, 0.97)
-    paid_on = month_start + pd.to_timedelta(np.round(rng.exponential(40, size=len(idx))) + 3, unit="D")
-    ev = pd.DataFrame({
-        "household_id": idx, "estate_code": hh["estate_code"].to_numpy()[idx], "dwelling_id": hh["dwelling_id"].to_numpy()[idx],
-        "billing_month": pd.PeriodIndex.from_ordinals(month_ord, freq="M").strftime("%Y-%m"), "billed": month_start,
-        "due": due, "waiver": waiver,
-        "paid_date": pd.DatetimeIndex(np.where(payer & (paid_on <= world.end), paid_on, NaT)),
-    })
-    ev["key"] = ev["estate_code"] + "|" + ev["dwelling_id"].astype(str) + "|" + ev["billing_month"]
-    ev["person_id"] = -1
-    dw = world.dwellings.set_index("dwelling_id")
-    names = estate_lookup(world, "estate_name")
-    companies = estate_lookup(world, "company")
+    payer = rng.random(len(idx)) < np.clip(0.17 + 1.05 * e["quality"].to_numpy(), 0, 0.97)[idx]
+    lag = (np.round(rng.exponential(40, size=len(idx))) + 3).astype("timedelta64[D]")
+    paid_on = billed + lag
+    del lag
+    paid_on[~payer | (paid_on > np.datetime64(world.end))] = np.datetime64("NaT")
+    del payer
+    ev = pd.DataFrame({"household_id": idx, "billed": billed, "due": due, "waiver": waiver, "paid_date": paid_on})
+    del idx, billed, due, waiver, paid_on
+    # What a row says about its household, once per household (Arrow), taken per row at render time.
+    hh_estate = fast.arrow(hh["estate_code"])
+    hh_dwelling = hh["dwelling_id"].to_numpy()
+    hh_name = fast.arrow(estate_lookup(world, "estate_name").reindex(hh["estate_code"]).to_numpy())
+    hh_company = fast.arrow(estate_lookup(world, "company").replace("", "政府托管").reindex(hh["estate_code"]).to_numpy())
+    hh_room = fast.join(fast.ints(d["building"]), "栋", fast.ints(d["entrance"]), "单元", fast.ints(d["room"]))
+
+    def derived(sub: pd.DataFrame) -> dict:
+        """estate_code, dwelling_id, billing_month, key and person_id of fee events."""
+        h = sub["household_id"].to_numpy()
+        estate = hh_estate.take(pa.array(h))
+        dwelling = hh_dwelling[h]
+        month = fast.dates(sub["billed"], "%Y-%m")
+        return {"estate_code": fast.strings(estate), "dwelling_id": dwelling, "billing_month": fast.strings(month),
+                "key": fast.strings(fast.join(estate, "|", fast.ints(dwelling), "|", month)),
+                "person_id": np.full(len(sub), -1, dtype=np.int64)}
 
     def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-        x = dw.loc[sub["dwelling_id"]]
-        paid = sub["paid_date"] <= at
+        h = pa.array(sub["household_id"].to_numpy())
+        paid = (sub["paid_date"] <= at).to_numpy()
+        due, waiver = sub["due"].to_numpy(), sub["waiver"].to_numpy()
+        more = derived(sub)
         return pd.DataFrame({
-            "物业服务企业": companies.loc[sub["estate_code"]].replace("", "政府托管").to_numpy(),
-            "小区名称": names.loc[sub["estate_code"]].to_numpy(),
-            "房号": x["building"].astype(str).to_numpy() + "栋" + x["entrance"].astype(str).to_numpy() + "单元" + x["room"].astype(str).to_numpy(),
-            "计费月份": sub["billing_month"].to_numpy(),
-            "应收金额(元)": money(sub["due"]),
-            "减免金额(元)": np.where(sub["waiver"] > 0, money(sub["waiver"]), ""),
-            "实收金额(元)": np.where(paid, money(sub["due"] - sub["waiver"]), ""),
+            "物业服务企业": fast.strings(hh_company.take(h)),
+            "小区名称": fast.strings(hh_name.take(h)),
+            "房号": fast.strings(hh_room.take(h)),
+            "计费月份": more["billing_month"],
+            "应收金额(元)": money(due),
+            "减免金额(元)": fast.strings(fast.where(waiver > 0, fast.money(waiver), "")),
+            "实收金额(元)": fast.strings(fast.where(paid, fast.money(due - waiver), "")),
             "收款日期": fmt_date(sub["paid_date"].where(paid)),
-            **truth_cols(sub),
+            "_estate": more["estate_code"], "_dwelling": more["dwelling_id"], "_person": -1, "_key": more["key"],
         })
 
-    return Ledger(FEES, ev, ["billed", "paid_date"], render)
+    return Ledger(FEES, ev, ["billed", "paid_date"], render, derived)
 
 
 # ---------------------------------------------------------------- fund: 维修资金使用公示
@@ -363,23 +399,40 @@ def on_roll(world: World, at: pd.Timestamp) -> pd.DataFrame:
     return p[(p["enter_date"] <= at) & ~(p["exit_date"] <= at) & p["estate_code"].isin(registered)]
 
 
+def sample_within(groups: np.ndarray, k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Mask choosing k[g] members of each group g at random (groups: group number of each member)."""
+    u = rng.random(len(groups))
+    order = np.lexsort((u, groups))
+    sorted_groups = groups[order]
+    starts = np.searchsorted(sorted_groups, sorted_groups, side="left")
+    rank = np.arange(len(groups)) - starts
+    chosen = np.zeros(len(groups), dtype=bool)
+    chosen[order] = rank < k[sorted_groups]
+    return chosen
+
+
 def surveys(world: World, rng: np.random.Generator, survey_months: list[pd.Period]) -> Ledger:
     parts = []
-    q = estate_lookup(world, "quality")
+    codes = world.estates["estate_code"].to_numpy()
+    q = world.estates["quality"].to_numpy()
+    good = q * 0.55 + 0.4
+    probs = np.column_stack([good * 0.45, good * 0.55, (1 - good) * 0.6, (1 - good) * 0.3, (1 - good) * 0.1])
+    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
     for period in survey_months:
         at = period.to_timestamp(how="end").normalize()
         adults = on_roll(world, at)
         adults = adults[(at - adults["birth_date"]).dt.days >= 18 * 365]
-        for code, people in adults.groupby("estate_code", sort=True):
-            k = min(len(people), max(8, int(len(people) * 0.03 * rng.uniform(0.5, 1.5))))
-            chosen = people.iloc[np.sort(rng.choice(len(people), size=k, replace=False))]
-            good = q[code] * 0.55 + 0.4
-            probs = np.array([good * 0.45, good * 0.55, (1 - good) * 0.6, (1 - good) * 0.3, (1 - good) * 0.1])
-            parts.append(pd.DataFrame({
-                "month": period.strftime("%Y-%m"), "estate_code": code, "person_id": chosen["person_id"].to_numpy(),
-                "answer": rng.choice(5, size=k, p=probs / probs.sum()), "score": rng.integers(1, 6, size=k),
-                "surveyed": at - pd.Timedelta(days=5),
-            }))
+        e = adults["estate_idx"].to_numpy()
+        size = np.bincount(e, minlength=len(codes))
+        k = np.minimum(size, np.maximum(8, (size * 0.03 * rng.uniform(0.5, 1.5, size=len(codes))).astype(int)))
+        chosen = adults[sample_within(e, k, rng)].sort_values(["estate_code", "person_id"], kind="stable")
+        ce = chosen["estate_idx"].to_numpy()
+        n = len(chosen)
+        answer = (rng.random(n)[:, None] > cum[ce]).sum(axis=1).clip(0, 4)
+        parts.append(pd.DataFrame({
+            "month": period.strftime("%Y-%m"), "estate_code": codes[ce], "person_id": chosen["person_id"].to_numpy(),
+            "answer": answer, "score": rng.integers(1, 6, size=n), "surveyed": at - pd.Timedelta(days=5),
+        }))
     ev = pd.concat(parts, ignore_index=True)
     ev["key"] = ev["month"] + "|" + ev["month"].str.replace("-", "") + ev.groupby("month").cumcount().add(1).astype(str).str.zfill(5)
     ev["questionnaire"] = ev["key"].str.split("|").str[1]
@@ -412,25 +465,39 @@ ACTIVITY_TYPES = {"居民议事会": "居民议事会", "志愿服务": "志愿�
 
 
 def participation(world: World, rng: np.random.Generator, first_month: pd.Period) -> Ledger:
+    """Each estate holds 0–2 activities a month; each adult joins with the estate's propensity, one at least."""
     parts = []
-    propensity = pd.Series(rng.beta(1.5, 3.0, size=len(world.estates)), index=world.estates["estate_code"])
+    n_estates = len(world.estates)
+    propensity = rng.beta(1.5, 3.0, size=n_estates)
     codes_all = world.estates["estate_code"].to_numpy()
+    types = np.array(list(ACTIVITY_TYPES))
     for period in pd.period_range(first_month, world.end.to_period("M"), freq="M"):
         at = period.to_timestamp(how="end").normalize()
         adults = on_roll(world, at)
-        adults = adults[(at - adults["birth_date"]).dt.days >= 14 * 365]
-        for code, people in adults.groupby("estate_code", sort=True):
-            for a in range(rng.integers(0, 3)):
-                typ = str(rng.choice(list(ACTIVITY_TYPES)))
-                k = min(len(people), rng.binomial(len(people), propensity[code] * 0.12) + 1)
-                chosen = people.iloc[np.sort(rng.choice(len(people), size=k, replace=False))]
-                host = code if rng.random() < 0.95 else str(rng.choice(codes_all))  # some join another estate's event
-                day = period.to_timestamp() + pd.Timedelta(days=int(rng.integers(0, period.days_in_month)))
-                parts.append(pd.DataFrame({
-                    "date": day, "estate_code": host, "type": typ, "title": f"{period.month}月{ACTIVITY_TYPES[typ]}（第{a + 1}场）",
-                    "person_id": chosen["person_id"].to_numpy(), "points": rng.integers(1, 11, size=k),
-                    "id_blank": rng.random(k) < 0.25, "phone_masked": rng.random(k) < 0.2,
-                }))
+        adults = adults[(at - adults["birth_date"]).dt.days >= 14 * 365].sort_values(["estate_idx", "person_id"], kind="stable")
+        e = adults["estate_idx"].to_numpy()
+        size = np.bincount(e, minlength=n_estates)
+        start = np.concatenate([[0], np.cumsum(size)[:-1]])
+        activities = np.where(size > 0, rng.integers(0, 3, size=n_estates), 0)
+        for a in range(2):
+            held = activities > a
+            if not held.any():
+                continue
+            typ = rng.integers(0, len(types), size=n_estates)
+            host = np.where(rng.random(n_estates) < 0.95, np.arange(n_estates), rng.integers(0, n_estates, size=n_estates))
+            day = rng.integers(0, period.days_in_month, size=n_estates)
+            joins = held[e] & (rng.random(len(e)) < propensity[e] * 0.12)
+            forced = start + (rng.random(n_estates) * np.maximum(size, 1)).astype(int)  # one participant at least
+            joins[forced[held]] = True
+            who = adults[joins]
+            we = e[joins]
+            labels = np.array([f"{period.month}月{ACTIVITY_TYPES[t]}（第{a + 1}场）" for t in types])
+            parts.append(pd.DataFrame({
+                "date": period.to_timestamp() + pd.to_timedelta(day[we], unit="D"), "estate_code": codes_all[host[we]],
+                "type": types[typ[we]], "title": labels[typ[we]], "person_id": who["person_id"].to_numpy(),
+                "points": rng.integers(1, 11, size=len(who)), "id_blank": rng.random(len(who)) < 0.25,
+                "phone_masked": rng.random(len(who)) < 0.2,
+            }))
     ev = pd.concat(parts, ignore_index=True)
     p = world.persons.set_index("person_id")
     person = p.loc[ev["person_id"]]

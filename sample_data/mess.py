@@ -8,20 +8,25 @@ link (loads; identity linkage must look past it).
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import fast
 from .idcard import to_legacy15
-from .kinds import CATEGORY_SYNONYMS, Kind
+from .kinds import CATEGORY_SYNONYMS, REJECT_INVALID, Kind
 from .names import chinese_number, homophone_variant
 
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 NBSP = "\u00a0"
 UNREGISTERED_ESTATES = ["金港安置点", "东湖还建临时安置区", "新河棚改过渡房", "未登记安置小区"]
 DWELLING = re.compile(r"^(\d+)栋(\d+)单元(\d+)室?$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Item:
     kinds: tuple[str, ...] = ()  # empty: every kind
     xlsx_only: bool = False
     csv_only: bool = False
+    encodings: tuple[str, ...] = ()  # CSV encodings the item can be written in; empty: any
+    rare: bool = False  # drawn a fifth as often as the others
 
 
 ITEMS = [
@@ -63,6 +70,15 @@ ITEMS = [
     Item("overpaid_no_note", 12, ("amount",), "reject", kinds=("deposits",)),
     Item("impossible_area", 12, ("area",), "reject", "warn_null", kinds=("units", "deposits")),
     Item("unregistered_estate", 12, ("estate",), "unmatched", kinds=("roster", "units", "fees", "surveys", "repairs")),
+    # A landline instead of a mobile (027-8888 6666): loads as 027-88886666 (`clean` holds that form).
+    # Only where no key or linkage uses the phone.
+    Item("phone_landline", 9, ("phone",), "normalise", kinds=("complaints",)),
+    # Limits and edge cases: removed by the reader, the row loads with a warning.
+    Item("nul_byte", 0, ("name", "text", "estate"), "normalise", csv_only=True, rare=True),
+    Item("inner_bom", 0, ("name", "text", "estate", "id", "date", "category"), "normalise", csv_only=True,
+         encodings=("utf-8", "utf-8-sig", "gb18030"), rare=True),
+    # An XLSX formula cell with a cached value: loads the cached value (`written` is the formula).
+    Item("formula_cell", 0, ("amount", "area", "int"), "normalise", xlsx_only=True),
 ]
 UNDECODABLE = Item("undecodable_bytes", 1, ("*",), "reject")
 
@@ -76,6 +92,18 @@ class EstateNames:
 
 def excel_serial(date_text: str) -> str:
     return str((pd.Timestamp(date_text) - pd.Timestamp("1899-12-30")).days)
+
+
+def formula_for(value: str, role: str) -> str | None:
+    """A formula whose result is `value` (kept as the cell's cached value)."""
+    if not NUMBER.match(value):
+        return None
+    if role == "int" or "." not in value:
+        v = int(value)
+        return f"={v // 2}+{v - v // 2}"
+    cents = round(float(value) * 100)
+    half = cents // 2
+    return f"=ROUND({half / 100:.2f}+{(cents - half) / 100:.2f},2)"
 
 
 def date_variant(value: str, role: str, rng: np.random.Generator) -> str | None:
@@ -106,15 +134,33 @@ def dwelling_variant(value: str, role: str, rng: np.random.Generator) -> str | N
     return options[rng.integers(len(options))]
 
 
+ROW_ITEMS = {"closed_before_call", "overpaid_no_note"}  # items that look at other cells of the row
+
+
+class PyRng:
+    """The few scalar draws of `transform`, from Python's generator (seeded from numpy's)."""
+
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+
+    def integers(self, low: int, high: int | None = None) -> int:
+        if high is None:
+            low, high = 0, low
+        return self.r.randrange(int(low), int(high))
+
+    def random(self) -> float:
+        return self.r.random()
+
+
 class MessInjector:
     def __init__(self, names: EstateNames, rate: float, rng: np.random.Generator):
         self.names = names
         self.rate = rate
         self.rng = rng
 
-    def transform(self, item: Item, value: str, role: str, row: dict[str, str], kind: Kind, encoding: str) -> str | None:
+    def transform(self, item: Item, value: str, role: str, row: dict[str, str], kind: Kind, encoding: str,
+                  rng: "PyRng") -> str | None:
         """The messy value, or None when the item cannot apply to this value."""
-        rng = self.rng
         code = item.code
         if value == "" and code not in ("duplicate_row",):
             return None
@@ -181,22 +227,35 @@ class MessInjector:
             return ["0", "2000", "0.00", "2000.00"][rng.integers(4)]
         if code == "unregistered_estate":
             return UNREGISTERED_ESTATES[rng.integers(len(UNREGISTERED_ESTATES))]
+        if code == "phone_landline":
+            local = f"{rng.integers(2, 10)}{rng.integers(0, 10**7):07d}"
+            return [f"027-{local[:4]} {local[4:]}", f"027-{local}", f"(027){local}", f"027 {local[:4]} {local[4:]}"][rng.integers(4)]
+        if code == "nul_byte":
+            cut = int(rng.integers(1, len(value))) if len(value) > 1 else len(value)
+            return value[:cut] + "\x00" + value[cut:]
+        if code == "inner_bom":
+            return "\ufeff" + value
+        if code == "formula_cell":
+            return formula_for(value, role)
         raise ValueError(code)
 
-    def inject(self, data: pd.DataFrame, kind: Kind, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[dict]]:
-        """Mess up about `rate` of the rows, one item each. Returns the new rows and one record per change.
+    def inject(self, cols: dict[str, pa.Array], n: int, kind: Kind, fmt: str,
+               encoding: str) -> tuple[dict[str, pa.Array], np.ndarray | None, list[dict]]:
+        """Mess up about `rate` of the rows, one item each, column by column (Arrow in, Arrow out).
 
-        Duplicated rows are inserted right after their original; records carry the final row position.
+        Returns the new columns, the row order when rows were duplicated (indices into the input, each
+        duplicate right after its original; None otherwise) and one record per change, whose `pos` is
+        the final row position.
         """
-        n = len(data)
         if n == 0 or self.rate <= 0:
-            return data, []
+            return cols, None, []
         enc = "xlsx" if fmt == "xlsx" else encoding
         candidates = [
             (item, col) for item in ITEMS for col in kind.columns
             if (not item.kinds or kind.code in item.kinds)
             and (col.role in item.roles or item.roles == ("*",))
             and not (item.xlsx_only and fmt != "xlsx") and not (item.csv_only and fmt == "xlsx")
+            and not (item.encodings and enc not in item.encodings)
             and (item.roles != ("*",) or col is kind.columns[0])
             and (item.code != "overpaid_no_note" or col.name == "实缴金额(元)")
             and (item.code != "closed_before_call" or col.name == "办结时间")
@@ -208,42 +267,55 @@ class MessInjector:
             by_item.setdefault(item.code, []).append((item, col))
         # Items that only one or two kinds can carry are drawn three times as often, so they show up at all.
         groups = [g for g in by_item.values() for _ in range(3 if g[0][0].kinds else 1)]
-        values = data[kind.names].to_numpy(dtype=object).copy()
         positions = np.sort(self.rng.choice(n, size=self.rng.binomial(n, self.rate), replace=False))
-        col_index = {c.name: i for i, c in enumerate(kind.columns)}
+        rng = PyRng(int(self.rng.integers(2**62)))  # scalar draws: a Python generator is 20× faster per call
+        values = {name: fast.arrow(cols[name]).take(pa.array(positions)).to_pylist() for name in kind.names}
+        changed: dict[str, list[int]] = {name: [] for name in kind.names}
         records: list[dict] = []
         duplicates = []
-        for pos in positions:
+        for j, pos in enumerate(positions.tolist()):
             for _ in range(4):  # a few tries to find an item that applies to this row
-                group = groups[self.rng.integers(len(groups))]
-                item, col = group[self.rng.integers(len(group))]
+                group = groups[rng.integers(len(groups))]
+                item, col = group[rng.integers(len(group))]
+                if item.rare and rng.random() < 0.8:
+                    continue
                 if item.code == "duplicate_row":
                     duplicates.append(pos)
                     break
-                c = col_index[col.name]
-                before = values[pos, c]
-                row = dict(zip(kind.names, values[pos]))
-                after = self.transform(item, before, col.role, row, kind, enc)
+                before = values[col.name][j]
+                row = {name: values[name][j] for name in kind.names} if item.code in ROW_ITEMS else {}
+                after = self.transform(item, before, col.role, row, kind, enc, rng)
                 if after is None or after == before:
                     continue
-                values[pos, c] = after
-                outcome = item.outcome if col.required or not item.optional_outcome else item.optional_outcome
+                values[col.name][j] = after
+                changed[col.name].append(j)
+                strict = col.required or (kind.code, col.name) in REJECT_INVALID
+                outcome = item.outcome if strict or not item.optional_outcome else item.optional_outcome
+                if item.code == "phone_landline":  # what the pipeline should load
+                    before = re.sub(r"\D", "", after)
+                    before = before[:3] + "-" + before[3:]
                 records.append({"pos": pos, "column": col.name, "item": item.number, "code": item.code,
                                 "outcome": outcome, "clean": before, "written": after})
                 break
-        messy = data.copy()
-        messy[kind.names] = values
+        cols = dict(cols)
+        for name, js in changed.items():
+            if js:
+                mask = np.zeros(n, dtype=bool)
+                mask[positions[js]] = True
+                cols[name] = pc.replace_with_mask(fast.arrow(cols[name]), pa.array(mask),
+                                                  pa.array([values[name][j] for j in js], type=fast.STR))
+        order = None
         if duplicates:
-            order = np.sort(np.concatenate([np.arange(n), np.array(duplicates)]), kind="stable")
-            messy = messy.iloc[order].reset_index(drop=True)
-            new_pos = np.arange(len(order))
-            first = pd.Series(new_pos).groupby(order).min().to_numpy()  # where each original row went
+            dups = np.array(duplicates, dtype=np.int64)
+            order = np.sort(np.concatenate([np.arange(n), dups]), kind="stable")
+            cols = {name: fast.arrow(c).take(pa.array(order)) for name, c in cols.items()}
+            first = lambda p: int(p + np.searchsorted(dups, p, side="left"))  # where an original row went
             for r in records:
-                r["pos"] = int(first[r["pos"]])
+                r["pos"] = first(r["pos"])
             for d in duplicates:
-                records.append({"pos": int(first[d]) + 1, "column": "", "item": 10, "code": "duplicate_row",
+                records.append({"pos": first(d) + 1, "column": "", "item": 10, "code": "duplicate_row",
                                 "outcome": "dedupe", "clean": "", "written": ""})
-        return messy, records
+        return cols, order, records
 
     def undecodable_rows(self, n: int) -> np.ndarray:
         """A few rows of a GBK file get a byte GBK cannot decode, well under the 1% that quarantines a file."""

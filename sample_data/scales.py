@@ -21,8 +21,8 @@ class Scale:
 
 SCALES = {
     "small": Scale("small", 2_000, 6, 1, 2, 2, 1, 3, 6, 20_000),
-    "city": Scale("city", 150_000, 100, 1, 6, 4, 3, 3, 6, 20_000),
-    "province": Scale("province", 5_000_000, 3_300, 4, 10, 6, 6, 6, 12, 20_000),
+    "city": Scale("city", 150_000, 100, 1, 6, 4, 3, 3, 6, 2_000),
+    "province": Scale("province", 5_000_000, 3_300, 4, 10, 6, 6, 6, 12, 2_000),
 }
 
 PERSONS_PER_HOUSEHOLD = 2.8

@@ -8,19 +8,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import fast
 from .world import World
 
 
 def fmt_date(values) -> np.ndarray:
     """'YYYY-MM-DD', blank for NaT."""
-    s = pd.Series(pd.to_datetime(values))
-    return s.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+    return fast.strings(fast.dates(values))
 
 
 def dwelling_label(building, entrance, room) -> np.ndarray:
     """The canonical way to write a dwelling: 3栋2单元501室."""
-    return (pd.Series(building).astype(str) + "栋" + pd.Series(entrance).astype(str).to_numpy() + "单元"
-            + pd.Series(room).astype(str).to_numpy() + "室").to_numpy(dtype=object)
+    return fast.strings(fast.join(fast.ints(building), "栋", fast.ints(entrance), "单元", fast.ints(room), "室"))
 
 
 def registered_estates(world: World, as_of: pd.Timestamp) -> pd.DataFrame:

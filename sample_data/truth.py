@@ -30,10 +30,12 @@ class TruthSink:
         self.mess = pq.ParquetWriter(self.dir / "mess.parquet", MESS_SCHEMA)
         self.files: list[dict] = []
 
-    def add(self, file_record: dict, rows: pd.DataFrame, mess: pd.DataFrame) -> None:
+    def add(self, file_record: dict, rows: pa.Table | pd.DataFrame, mess: pd.DataFrame) -> None:
         self.files.append(file_record)
         if len(rows):
-            self.rows.write_table(pa.Table.from_pandas(rows[ROW_SCHEMA.names], schema=ROW_SCHEMA, preserve_index=False))
+            if isinstance(rows, pd.DataFrame):
+                rows = pa.Table.from_pandas(rows[ROW_SCHEMA.names], schema=ROW_SCHEMA, preserve_index=False)
+            self.rows.write_table(rows.select(ROW_SCHEMA.names).cast(ROW_SCHEMA))
         if len(mess):
             self.mess.write_table(pa.Table.from_pandas(mess[MESS_SCHEMA.names], schema=MESS_SCHEMA, preserve_index=False))
 

@@ -6,7 +6,10 @@ the header row and blank rows: the number a person sees in Excel.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,7 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
+
+from . import fast
 
 FIXED_CREATED = dt.datetime(2026, 11, 1)  # xlsxwriter stamps "now" into docProps unless told otherwise
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -34,29 +41,94 @@ class Layout:
     number_columns: tuple[str, ...] = ()  # written as numbers in XLSX where the text is a plain number
 
 
-def write_csv(path: Path, header: list[str], data: pd.DataFrame, layout: Layout,
+def csv_quote(col: pa.Array) -> pa.Array:
+    """Quote the values that need it (a comma, a quote, a line break), as the csv module's QUOTE_MINIMAL."""
+    data = col.buffers()[2]
+    raw = data.to_pybytes() if data is not None else b""  # a byte search is far cheaper than a regex per value
+    if not any(ch in raw for ch in (b",", b'"', b"\n", b"\r")):
+        return col
+    need = pc.match_substring_regex(col, '[",\r\n]')
+    if not pc.any(need).as_py():
+        return col
+    quoted = fast.join('"', pc.replace_substring(col, '"', '""'), '"')
+    return pc.if_else(need, quoted, col)
+
+
+CSV_CHUNK = 500_000  # rows assembled and transcoded at a time: memory stays flat for files of any size
+
+
+def csv_header(header: list[str], eol: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=eol).writerow(header)
+    return buf.getvalue()
+
+
+def csv_body(columns: list[pa.Array], eol: str) -> bytes:
+    """Records as UTF-8 bytes, built in Arrow (no Python object per cell)."""
+    if not columns or len(columns[0]) == 0:
+        return b""
+    cols = [csv_quote(fast.arrow(c)) for c in columns]
+    lines = fast.join(fast.join(*cols, sep=","), eol) if len(cols) > 1 else fast.join(cols[0], eol)
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
+    return bytes(memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]])
+
+
+def csv_bytes(header: list[str], columns: list[pa.Array], eol: str) -> bytes:
+    return csv_header(header, eol).encode("utf-8") + csv_body(columns, eol)
+
+
+def _corrupt(chunk: bytes, lines: list[int], eol: bytes) -> bytes:
+    """Put a byte no GBK decoder accepts after the second comma of the given lines (0-based in the chunk)."""
+    ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == eol[-1])  # no line break inside a data field
+    starts = np.concatenate([[0], ends + 1])
+    pieces, last = [], 0
+    for r in lines:
+        start, end = int(starts[r]), int(ends[r])
+        line = chunk[start:end]
+        cut = line.find(b",", line.find(b",") + 1) if b"," in line else len(line)
+        pieces += [chunk[last:start + cut], b"\xff"]
+        last = start + cut
+    return b"".join(pieces + [chunk[last:]])
+
+
+def write_csv(path: Path, header: list[str], data, layout: Layout,
               corrupt_rows: np.ndarray | None = None) -> np.ndarray:
-    """Write and return each data row's record number. `corrupt_rows` get a byte no GBK decoder accepts."""
-    text = data.to_csv(index=False, header=header, lineterminator="\n")
-    lines = text.encode(layout.encoding).split(b"\n")[:-1]
-    if corrupt_rows is not None and len(corrupt_rows):
-        for r in corrupt_rows:
-            line = lines[r + 1]
-            cut = line.find(b",", line.find(b",") + 1) if b"," in line else len(line)
-            lines[r + 1] = line[:cut] + b"\xff" + line[cut:]
-    eol = layout.line_end.encode("ascii")
-    path.write_bytes(eol.join(lines) + eol)
-    return np.arange(len(data)) + 2
+    """Write and return each data row's record number. `corrupt_rows` get a byte no GBK decoder accepts.
+
+    `data` is a DataFrame or a list of columns (Arrow, numpy or pandas), in header order. Rows are
+    assembled in Arrow and transcoded CSV_CHUNK at a time.
+    """
+    columns = [data[c] for c in data.columns] if isinstance(data, pd.DataFrame) else list(data)
+    columns = [fast.arrow(c) for c in columns]
+    n = len(columns[0]) if columns else 0
+    corrupt_rows = np.sort(np.asarray(corrupt_rows if corrupt_rows is not None else [], dtype=np.int64))
+    eol = layout.line_end
+    utf8 = layout.encoding in ("utf-8", "utf-8-sig")
+    with open(path, "wb") as fh:
+        if layout.encoding == "utf-8-sig":
+            fh.write(codecs.BOM_UTF8)
+        fh.write(csv_header(header, eol).encode("utf-8" if utf8 else layout.encoding))
+        for start in range(0, n, CSV_CHUNK):
+            chunk = csv_body([c.slice(start, CSV_CHUNK) for c in columns], eol)
+            if not utf8:
+                chunk = chunk.decode("utf-8").encode(layout.encoding)
+            here = corrupt_rows[(corrupt_rows >= start) & (corrupt_rows < start + CSV_CHUNK)] - start
+            if len(here):
+                chunk = _corrupt(chunk, here.tolist(), eol.encode("ascii"))
+            fh.write(chunk)
+    return np.arange(n) + 2
 
 
 def write_xlsx(path: Path, header: list[str], data: pd.DataFrame, layout: Layout,
-               number_cells: set[tuple[int, int]] | None = None) -> np.ndarray:
+               number_cells: set[tuple[int, int]] | None = None,
+               formula_cells: dict[tuple[int, int], float] | None = None) -> np.ndarray:
     """Write with title rows, blank rows and a totals row; return each data row's sheet row number.
 
     `number_cells` are (row, column) positions written as numbers whatever their column (an ID typed in
-    as a number, a date as an Excel serial).
+    as a number, a date as an Excel serial); `formula_cells` are written as formulas with that cached value.
     """
     number_cells = number_cells or set()
+    formula_cells = formula_cells or {}
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"created": FIXED_CREATED, "author": "", "title": ""})
@@ -85,7 +157,9 @@ def write_xlsx(path: Path, header: list[str], data: pd.DataFrame, layout: Layout
         for c, v in enumerate(record):
             if v == "":
                 continue
-            if (numeric_col[c] and NUMBER.match(v)) or (i, c) in number_cells:
+            if formula_cells and (i, c) in formula_cells:
+                ws.write_formula(row, c, v, None, formula_cells[(i, c)])
+            elif (numeric_col[c] and NUMBER.match(v)) or (i, c) in number_cells:
                 ws.write_number(row, c, float(v))
             else:
                 ws.write_string(row, c, v)

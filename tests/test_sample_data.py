@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,9 @@ from sample_data.generate import generate
 from sample_data.idcard import check_chars, to_legacy15
 from sample_data.kinds import KINDS
 from sample_data.mess import ITEMS, UNDECODABLE
+
+
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +81,11 @@ def test_every_mess_item_appears_and_truth_says_where(city):
         header = [h.strip().rstrip("*").replace("\n", "").replace("（", "(").replace("）", ")") for h in rows[header_row - 1]]
         column = rec.column.replace("（", "(").replace("）", ")")
         col = next(i for i, h in enumerate(header) if h.startswith(column))
-        assert rows[rec.row - 1][col] == rec.written, (rec.file, rec.row, rec.code)
+        seen = rows[rec.row - 1][col]
+        if meta["format"] == "xlsx" and NUMBER.match(seen) and NUMBER.match(rec.written):
+            assert float(seen) == float(rec.written), (rec.file, rec.row, rec.code)  # a number cell: 2000.00 reads 2000
+        else:
+            assert seen == rec.written, (rec.file, rec.row, rec.code)
         checked += 1
     assert checked > 20
     rows = pd.read_parquet(city / "truth" / "rows.parquet")
@@ -168,3 +176,31 @@ def test_same_seed_is_byte_identical_and_another_seed_is_another_city(tmp_path):
     estates_c = pd.read_parquet(tmp_path / "c" / "truth" / "world" / "estates.parquet")
     assert list(estates_a["estate_name"]) != list(estates_c["estate_name"])
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_truth_follows_exports_md_where_the_generator_once_did_not(city):
+    files = pd.read_csv(city / "truth" / "files.csv", keep_default_na=False)
+    # A regular export always has rows; the only header-only files are whole-file faults, quarantined.
+    assert (files.loc[files["fault"] == "", "data_rows"] > 0).all()
+    assert (files.loc[files["fault"] == "header_only", "expected"] == "quarantine").all()
+    mess = pd.read_parquet(city / "truth" / "mess.parquet")
+    # A non-blank invalid 参与人身份证号码 rejects the row (it is part of the key).
+    invalid = mess[(mess["kind"] == "participation") & (mess["column"] == "参与人身份证号码")
+                   & mess["code"].isin(["id_bad_check", "id_bad_length", "id_as_number"])]
+    assert len(invalid) and (invalid["outcome"] == "reject").all()
+    assert "未分配" not in set(mess["written"])  # ambiguous: 待分配 or 空置
+    for code in ("phone_landline", "nul_byte", "inner_bom", "formula_cell"):
+        assert (mess.loc[mess["code"] == code, "outcome"] == "normalise").all()
+    # Rows the truth calls clean hold a 物业服务评分 of 1–5, superseded ones included.
+    rows = pd.read_parquet(city / "truth" / "rows.parquet")
+    survey_files = files[(files["kind"] == "surveys") & (files["format"] == "csv") & (files["fault"] == "")]
+    checked = 0
+    for meta in survey_files.itertuples():
+        sheet = read_rows(city / "landing" / meta.file, meta.encoding)
+        header = [h.strip().rstrip("*") for h in sheet[0]]
+        col = header.index("物业服务评分")
+        clean_rows = rows.loc[(rows["file"] == meta.file) & (rows["outcome"] == "load"), "row"]
+        for r in clean_rows:
+            assert sheet[r - 1][col] in {"1", "2", "3", "4", "5"}, (meta.file, r)
+            checked += 1
+    assert checked > 100

@@ -563,15 +563,16 @@ RELATION_TO_HEAD = _vocabulary(
 SEX = _vocabulary(["男", "女"], {"男性": "男", "女性": "女", "M": "男", "F": "女", "MALE": "男", "FEMALE": "女"})
 RESETTLEMENT_TYPE = _vocabulary(
     ["城镇棚改", "农村拆迁", "旧城改造"],
-    {"棚改": "城镇棚改", "棚户区改造": "城镇棚改", "城镇棚户区改造": "城镇棚改", "拆迁": "农村拆迁", "农村": "农村拆迁", "旧改": "旧城改造"},
+    {"棚改": "城镇棚改", "棚户区改造": "城镇棚改", "城镇棚户区改造": "城镇棚改", "拆迁": "农村拆迁", "农村": "农村拆迁", "农拆": "农村拆迁", "农村征收": "农村拆迁", "旧改": "旧城改造"},
 )
 # 未分配 is left out on purpose: it could mean 待分配 or 空置.
 ALLOCATION_STATUS = _vocabulary(["已分配", "待分配", "空置", "已回购"], {"回购": "已回购", "已配": "已分配"})
 PERSON_STATUS = _vocabulary(
-    ["在册", "迁出", "死亡"], {"已迁出": "迁出", "已死亡": "死亡", "已故": "死亡", "去世": "死亡", "已去世": "死亡"}
+    ["在册", "迁出", "死亡"],
+    {"正常": "在册", "已迁出": "迁出", "已死亡": "死亡", "已故": "死亡", "去世": "死亡", "已去世": "死亡"},
 )
 # The 2007 维修资金 rules call the top-up 续交; 续筹 and 续交/续缴 name the same obligation.
-DEPOSIT_TYPE = _vocabulary(["首期归集", "续筹"], {"首期": "首期归集", "首次归集": "首期归集", "续交": "续筹", "续缴": "续筹"})
+DEPOSIT_TYPE = _vocabulary(["首期归集", "续筹"], {"首期": "首期归集", "首次归集": "首期归集", "首缴": "首期归集", "续交": "续筹", "续缴": "续筹"})
 COMPLAINT_TYPE = _vocabulary(
     ["邻里纠纷", "物业服务", "公共空间", "设施报修", "政策咨询", "其他"], {"物业": "物业服务", "报修": "设施报修"}
 )
@@ -580,13 +581,13 @@ WORK_ORDER_STATUS = _vocabulary(
     {"受理": "已受理", "处理中": "办理中", "办结": "已办结", "退回": "已退回", "重复": "重复件"},
 )
 MEDIATION_RESULT = _vocabulary(["调解成功", "调解失败", "不适用"], {"成功": "调解成功", "失败": "调解失败"})
-CALLBACK_RESULT = _vocabulary(["满意", "基本满意", "不满意", "未回访"])
+CALLBACK_RESULT = _vocabulary(["满意", "基本满意", "不满意", "未回访"], {"较满意": "基本满意", "不满": "不满意"})
 FACILITY_TYPE = _vocabulary(
     ["电梯", "二次供水", "消防设施", "门禁", "监控", "充电桩", "养老服务站", "社区卫生服务站", "幼儿园", "四点半课堂", "老年食堂", "文化活动室"],
     {"二次供水设施": "二次供水", "消防": "消防设施", "门禁系统": "门禁", "视频监控": "监控"},
 )
 FACILITY_STATUS = _vocabulary(
-    ["正常", "故障", "停用", "维修中"], {"运行正常": "正常", "正常运行": "正常", "已停用": "停用", "维修": "维修中"}
+    ["正常", "故障", "停用", "维修中"], {"运行正常": "正常", "正常运行": "正常", "有故障": "故障", "已停用": "停用", "维修": "维修中", "在修": "维修中"}
 )
 FUND_SOURCE = _vocabulary(
     ["维修资金", "物业", "财政", "保险"],
@@ -603,7 +604,7 @@ ACTIVITY_TYPE = _vocabulary(
 # INDICATORS.md: 非常满意 or 满意 is "5 or 4 on the 1–5 scale".
 SATISFACTION_SCORE = {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "非常不满意": 1}
 SATISFACTION = _vocabulary(
-    list(SATISFACTION_SCORE), {**{str(score): label for label, score in SATISFACTION_SCORE.items()}, "不满": "不满意"}
+    list(SATISFACTION_SCORE), {**{str(score): label for label, score in SATISFACTION_SCORE.items()}, "很满意": "非常满意", "不满": "不满意"}
 )
 YES_NO = _vocabulary(
     ["是", "否"], {"Y": "是", "N": "否", "YES": "是", "NO": "否", "TRUE": "是", "FALSE": "否", "1": "是", "0": "否"}
