@@ -428,3 +428,14 @@ def test_out_of_range_optional_score_is_nulled_with_a_warning(zone):
     assert outcome.rows_loaded == 2
     assert zone.rows("satisfaction_survey", "overall_satisfaction, property_service_score") == [("满意", None), ("满意", 5)]
     assert zone.warnings() == [(2, "物业服务评分", "invalid value set to null: 物业服务评分 outside 1–5")]
+
+
+def test_of_two_deliveries_of_the_same_bytes_the_later_arrival_is_the_duplicate(zone):
+    resent = write_csv(zone.path("unit", "名录(重发).csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    first = zone.path("unit", "名录.csv")
+    first.write_bytes(resent.read_bytes())
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(resent, (1_700_003_600, 1_700_003_600))  # an hour later, though its name sorts first
+    paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+    outcomes = landing.ingest(zone.con, paths, landing.landing_files(paths), "run")
+    assert [(o.file_name, o.status) for o in outcomes] == [("名录.csv", "loaded"), ("名录(重发).csv", "duplicate")]

@@ -14,13 +14,14 @@ from .loader import FileOutcome, ingest_file, reprocess_file
 
 
 def landing_files(paths: Paths, sources: Iterable[str] = SOURCES) -> list[tuple[str, Path]]:
-    """Every entry of the landing folders (links and oddities too: they are quarantined, not skipped)."""
+    """Every entry of the landing folders (links and oddities too: they are quarantined, not skipped),
+    in order of arrival, so that of two deliveries of the same bytes the later one is the duplicate."""
     found = []
     for source in sources:
         folder = paths.landing / source
         if folder.is_dir():
-            found += [(source, p) for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
-    return found
+            found += [(source, p) for p in folder.iterdir() if not p.name.startswith(".")]
+    return sorted(found, key=lambda item: (item[1].lstat().st_mtime, item[0], item[1].name))
 
 
 def unseen(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
