@@ -1,11 +1,13 @@
-"""Anju's Dagster code location: ingest → contracts → dbt build → publication.
+"""Anju's Dagster code location: ingest → contracts → dbt build → linkage → publication → extracts.
 
-Assets: one raw table per file kind (with its contract as an asset check), the dbt models, and the
-published warehouse. Jobs: the whole pipeline, file ingest (run by the landing sensors) and the
-warehouse build (run nightly). Runs touching the work database are serialised by a run tag
-(see pipelines/dagster.yaml).
+Assets: one raw table per file kind (with its contract as an asset check), the dbt models (their
+tests are checks too), resident links, the published warehouse and the district extracts. Jobs: the
+whole pipeline, file ingest (run by the landing sensors), the warehouse build (run nightly) and a
+monthly-partitioned re-read of archived files (backfills). Runs touching the work database are
+serialised by a run tag (see pipelines/dagster.yaml).
+
+No `from __future__ import annotations` here: Dagster reads the Config annotations at run time.
 """
-
 
 import json
 from pathlib import Path
