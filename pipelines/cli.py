@@ -69,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bin_dir = Path(sys.executable).parent
     superset_url = f"http://127.0.0.1:{args.superset_port}"
     dagster_url = f"http://127.0.0.1:{args.dagster_port}"
+    # Installed explicitly: a shell that starts us in the background hands SIGINT down ignored.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         procs.append(superset_service.start(p, port=args.superset_port))
@@ -103,7 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _interrupt(*_) -> None:
-    """SIGTERM (from a supervisor, or `kill`) stops `anju serve` the way Ctrl-C does."""
+    """SIGINT or SIGTERM (Ctrl-C, a supervisor, `kill`) stops `anju serve` and everything it started."""
     raise KeyboardInterrupt
 
 
