@@ -44,8 +44,20 @@ CREATE TABLE IF NOT EXISTS quality.warnings (
     file_sha VARCHAR, kind VARCHAR, row_number BIGINT, column_name VARCHAR, warning VARCHAR, value VARCHAR
 );
 CREATE TABLE IF NOT EXISTS quality.contract_results (
-    file_sha VARCHAR, kind VARCHAR, expectation VARCHAR, rule VARCHAR, success BOOLEAN, unexpected_count BIGINT
+    file_sha VARCHAR, kind VARCHAR, expectation VARCHAR, rule VARCHAR, success BOOLEAN, unexpected_count BIGINT,
+    rows_checked BIGINT, unexpected_percent DOUBLE,
+    blocking BOOLEAN,          -- a failure stops publication until resolved (pipelines/warehouse/gate.py)
+    mostly DOUBLE              -- the share of rows that must pass
 );
+-- An engineer's decision to publish despite a file's blocking contract failure, per file and rule.
+CREATE TABLE IF NOT EXISTS quality.contract_acceptances (
+    file_sha VARCHAR, rule VARCHAR, accepted_at TIMESTAMP, run_id VARCHAR
+);
+-- Work databases created before blocking contracts existed.
+ALTER TABLE quality.contract_results ADD COLUMN IF NOT EXISTS rows_checked BIGINT;
+ALTER TABLE quality.contract_results ADD COLUMN IF NOT EXISTS unexpected_percent DOUBLE;
+ALTER TABLE quality.contract_results ADD COLUMN IF NOT EXISTS blocking BOOLEAN;
+ALTER TABLE quality.contract_results ADD COLUMN IF NOT EXISTS mostly DOUBLE;
 """
 
 
