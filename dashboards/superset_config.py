@@ -6,6 +6,8 @@ pipelines/settings.py derives them. All state (metadata DB, secret key) lives un
 this file holds no secret.
 """
 
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +49,20 @@ WTF_CSRF_ENABLED = True
 # Flask checks the signed session cookie's age against this on every request, whether or not the
 # session is "permanent", so a login lapses 8 hours after the cookie was last written.
 PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+# API tokens (flask-jwt-extended, signed with SECRET_KEY): 15 minutes, as its default; a refresh
+# token would otherwise renew them for 30 days, far beyond a browser session.
+JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+JWT_REFRESH_TOKEN_EXPIRES = PERMANENT_SESSION_LIFETIME
+
+
+def _derived_secret(purpose: str) -> str:
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+# Embedded dashboards (guest tokens) and async queries are off, but their stock secrets are
+# published in Superset's source: whoever turns them on must not inherit a known key.
+GUEST_TOKEN_JWT_SECRET = _derived_secret("guest-token")
+GLOBAL_ASYNC_QUERIES_JWT_SECRET = _derived_secret("async-queries")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Served on 127.0.0.1 over plain HTTP; set to True behind TLS.

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import duckdb
 
 from pipelines.settings import Paths
+from pipelines.warehouse import gate
+
+
+def printable(name: str) -> str:
+    """A file name on one line: control characters (a line break could forge a line of this
+    summary) are shown escaped."""
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch).startswith("C") else ch for ch in name)
 
 
 def print_summary(p: Paths, run_id: str) -> bool:
@@ -29,9 +38,11 @@ def print_summary(p: Paths, run_id: str) -> bool:
                 "(SELECT file_sha FROM quality.arrivals WHERE run_id = ?) GROUP BY ALL", [run_id]
             ).fetchall()
         )
+        blocked = gate.unresolved(con, [f[-1] for f in files])
     balanced = True
     counts = {"loaded": 0, "quarantined": 0, "duplicate": 0}
     for source, name, outcome, status, label, read, loaded, rejected, skipped, reason, first_name, sha in files:
+        name, first_name = printable(name), printable(first_name or "")
         if outcome == "duplicate":
             counts["duplicate"] += 1
             print(f"  DUPLICATE    {source}/{name}: same bytes as {first_name}; nothing changed")
@@ -47,6 +58,9 @@ def print_summary(p: Paths, run_id: str) -> bool:
         for (file_sha, rule), n in sorted(rules.items()):
             if file_sha == sha:
                 print(f"                 rejected {n}: {rule}")
+        for failure in blocked:
+            if failure.file_sha == sha:
+                print(f"  BLOCKING     {failure.describe()}: publication stops until it is resolved")
     print(f"Files: {counts['loaded']} accepted, {counts['quarantined']} quarantined, {counts['duplicate']} duplicates"
           + ("" if files else " (no new files in the landing zone)"))
     return balanced

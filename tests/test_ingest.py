@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from drills.xlsx_bytes import write_bomb
 from pipelines.ingest import landing, loader, store
 from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, HOUSEHOLD_HEADER, write_csv, write_xlsx
 
@@ -358,13 +360,7 @@ def test_whole_file_faults_are_quarantined_with_one_reason_and_archived(zone, fa
 
 
 def test_xlsx_expanding_beyond_1_gib_is_refused_before_reading(zone):
-    path = zone.path("unit", "炸弹.xlsx")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/workbook.xml", "<workbook/>")
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            block = b"\0" * (1 << 24)
-            for _ in range(65):  # 1.02 GiB of zeros, about a megabyte compressed
-                member.write(block)
+    path = write_bomb(zone.path("unit", "炸弹.xlsx"), (1 << 30) + (1 << 24))  # 1 GiB and a block of 16 MiB
     assert path.stat().st_size < 5 * 1024 * 1024
     outcome = zone.ingest(path)
     assert outcome.status == "quarantined" and "expand" in outcome.reason
@@ -378,6 +374,15 @@ def test_a_symbolic_link_is_quarantined_without_being_followed(zone, tmp_path):
     outcome = zone.ingest(link)
     assert outcome.status == "quarantined" and "symbolic link" in outcome.reason
     assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 0
+
+
+def test_a_hidden_file_is_left_while_in_transfer_and_read_once_settled(zone):
+    partial = write_csv(zone.path("unit", ".名录.csv.part"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    paths = type("P", (), {"landing": zone.root / "landing"})()
+    assert landing.landing_files(paths) == []
+    settled = time.time() - landing.IN_TRANSFER_SECONDS - 60
+    os.utime(partial, (settled, settled))
+    assert landing.landing_files(paths) == [("unit", partial)]
 
 
 def test_one_bad_file_does_not_stop_the_others(zone):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,18 +11,28 @@ import duckdb
 
 from pipelines.settings import SOURCES, Paths
 
-from .loader import FileOutcome, ingest_file, reprocess_file
+from .loader import FileOutcome, ingest_file, landing_key, reprocess_file
+
+
+# Transfer tools write under a hidden name (.name.part, rsync's .name.XXXXXX) and rename when done.
+# A hidden name unchanged for this long is no transfer: it is read like any other file.
+IN_TRANSFER_SECONDS = 3600
 
 
 def landing_files(paths: Paths, sources: Iterable[str] = SOURCES) -> list[tuple[str, Path]]:
-    """Every entry of the landing folders (links and oddities too: they are quarantined, not skipped),
-    in order of arrival, so that of two deliveries of the same bytes the later one is the duplicate."""
+    """Every entry of the landing folders (links and oddities too: they are quarantined, not skipped)
+    but files still in transfer, in order of arrival, so that of two deliveries of the same bytes
+    the later one is the duplicate."""
     found = []
     for source in sources:
         folder = paths.landing / source
         if folder.is_dir():
-            found += [(source, p) for p in folder.iterdir() if not p.name.startswith(".")]
+            found += [(source, p) for p in folder.iterdir() if not _in_transfer(p)]
     return sorted(found, key=lambda item: (item[1].lstat().st_mtime, item[0], item[1].name))
+
+
+def _in_transfer(path: Path) -> bool:
+    return path.name.startswith(".") and time.time() - path.lstat().st_mtime < IN_TRANSFER_SECONDS
 
 
 def unseen(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
@@ -33,7 +44,7 @@ def unseen(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path]]) -> lis
     out = []
     for source, path in files:
         info = path.lstat()
-        key = (str(path), info.st_size, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0))
+        key = (landing_key(path), info.st_size, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0))
         if key not in seen:
             out.append((source, path))
     return out

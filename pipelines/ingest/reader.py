@@ -13,13 +13,19 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .xlsx_extent import sheet_extent, worksheet_parts
+
 MAX_XLSX_EXPANDED_BYTES = 1 << 30
 MAX_FIELD_CHARS = 16 * 1024 * 1024
 MAX_COLUMNS = 500
 MAX_XLSX_ROWS = 1_048_576
+# calamine holds a sheet as a dense rectangle: a full sheet of 32 columns is the most it is given.
+MAX_XLSX_CELLS = MAX_XLSX_ROWS * 32
 
 # What a byte that did not decode becomes; a row holding it is rejected.
 UNDECODABLE = "\ufffd"
+# Control bytes no UTF-8 or GB18030 text holds (tab, line ends, NUL and DOS's end-of-file ^Z aside).
+_BINARY_BYTES = bytes(set(range(32)) - {0, 9, 10, 13, 26})
 
 
 class Unreadable(Exception):
@@ -40,7 +46,7 @@ def sniff_format(path: Path, file_name: str) -> str:
 
     The extension comes from the name the file arrived with (archived copies have none)."""
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(1 << 16)
     ext = Path(file_name).suffix.lower()
     if not head:
         raise Unreadable("empty file (0 bytes)")
@@ -50,6 +56,10 @@ def sniff_format(path: Path, file_name: str) -> str:
         real = "legacy Office (OLE2, e.g. .xls/.doc)"
     elif head.startswith(b"%PDF"):
         real = "PDF"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        real = "UTF-16 text (Excel's 'Unicode text'; a CSV must be UTF-8 or GBK/GB18030)"
+    elif len(head.translate(None, _BINARY_BYTES)) < len(head):
+        real = "binary data (control bytes that no text holds)"
     else:
         real = "text"
     if real == "xlsx" and ext == ".xlsx":
@@ -108,20 +118,23 @@ def _read_csv(data: bytes) -> Sheet:
     if text.count('"') % 2 == 1:
         raise Unreadable("truncated file: a quoted field is never closed (the transfer broke mid-row)")
     csv.field_size_limit(2**31 - 1)  # fields over 16 MiB are rejected per row, not here
-    records: list[list[str | None]] = []
+    records: list[list[str | None]] = list(csv.reader(io.StringIO(text, newline="")))
     warnings: list[tuple[int, str]] = []
-    for record in csv.reader(io.StringIO(text, newline="")):
-        index = len(records)
-        cleaned = []
-        for cell in record:
+    # Cell by cell only where the text holds a NUL or an inner BOM at all: the parse itself is C,
+    # a Python loop over every cell of a million-row file is not.
+    dirty = "\x00" in text or "\ufeff" in text
+    for index, record in enumerate(records if dirty else ()):
+        joined = "".join(record)
+        if "\x00" not in joined and "\ufeff" not in joined:
+            continue
+        for i, cell in enumerate(record):
             if "\x00" in cell:
                 cell = cell.replace("\x00", "")
                 warnings.append((index, "NUL byte removed"))
             if "\ufeff" in cell:
                 cell = cell.replace("\ufeff", "")
                 warnings.append((index, "byte-order mark inside the file removed"))
-            cleaned.append(cell)
-        records.append(cleaned)
+            record[i] = cell
     if records and not text.endswith(("\n", "\r")) and len(records) > 1:
         width = max(len(r) for r in records[:-1])
         if 0 < len(records[-1]) < width:
@@ -135,23 +148,31 @@ def _read_csv(data: bytes) -> Sheet:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    with zipfile.ZipFile(path) as z:
-        expanded = sum(i.file_size for i in z.infolist())
-    if expanded > MAX_XLSX_EXPANDED_BYTES:
-        raise Unreadable(f"XLSX would expand to {expanded / 2**30:.1f} GiB (limit 1 GiB): refused before reading")
-    from python_calamine import CalamineWorkbook
-
     try:
+        with zipfile.ZipFile(path) as z:
+            expanded = sum(i.file_size for i in z.infolist())
+            if expanded > MAX_XLSX_EXPANDED_BYTES:
+                raise Unreadable(f"XLSX would expand to {expanded / 2**30:.1f} GiB (limit 1 GiB): refused before reading")
+            for part in worksheet_parts(z):
+                _refuse_oversized(part, *sheet_extent(z, part))
+        from python_calamine import CalamineWorkbook
+
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for corrupt parts
-        raise Unreadable(f"XLSX cannot be opened: {exc}") from exc
-    sheets = []
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if len(rows) > MAX_XLSX_ROWS:
-            raise Unreadable(f"sheet {name} holds {len(rows)} rows, more than an XLSX sheet can (1,048,576)")
-        sheets.append(Sheet(name, [[_cell_text(v) for v in row] for row in rows]))
-    return sheets
+        cells = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]
+    except Unreadable:
+        raise
+    except Exception as exc:  # zipfile's and calamine's errors for damaged parts, bad CRCs, sizes that lie
+        raise Unreadable(f"XLSX cannot be read: {exc}") from exc
+    return [Sheet(name, [[_cell_text(v) for v in row] for row in rows]) for name, rows in cells]
+
+
+def _refuse_oversized(part: str, rows: int, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise Unreadable(f"{part} spans {columns:,} columns (limit {MAX_COLUMNS}): refused before reading")
+    if rows > MAX_XLSX_ROWS:
+        raise Unreadable(f"{part} holds {rows:,} rows, more than an XLSX sheet can (1,048,576)")
+    if rows * columns > MAX_XLSX_CELLS:
+        raise Unreadable(f"{part} spans {rows:,} rows × {columns} columns, more than {MAX_XLSX_CELLS:,} cells: refused before reading")
 
 
 def _cell_text(value) -> str | None:
