@@ -46,8 +46,9 @@ from pipelines.extracts import write_district_extracts
 from pipelines.identity.residents import link_residents
 from pipelines.ingest import landing, store
 from pipelines.ingest.kinds import KINDS
-from pipelines.ingest.loader import FileOutcome
+from pipelines.ingest.loader import FileOutcome, landing_key
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
+from pipelines.warehouse import gate
 from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env
 from pipelines.warehouse.publish import publish
 
@@ -73,7 +74,9 @@ class IngestConfig(Config):
     specs=[AssetSpec(raw_key(k.name), description=f"{k.label} ({k.source}/, {k.mode})") for k in KINDS]
     + [AssetSpec(AssetKey(["quality", t]), description=f"quality.{t}") for t in QUALITY_TABLES],
     check_specs=[
-        AssetCheckSpec("contract", asset=raw_key(k.name), description=f"Great Expectations suite expectations/{k.name}.json")
+        # Blocking: a failure of severity ERROR (a blocking expectation over its threshold) stops what follows.
+        AssetCheckSpec("contract", asset=raw_key(k.name), blocking=True,
+                       description=f"Great Expectations suite expectations/{k.name}.json")
         for k in KINDS
     ],
 )
@@ -88,12 +91,15 @@ def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
             files = landing.landing_files(p)
             if config.files:
                 wanted = {str(Path(f)) for f in config.files}
-                files = [(s, f) for s, f in files if str(f) in wanted]
+                files = [(s, f) for s, f in files if landing_key(f) in wanted]
             outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run_id)
+        blocked = gate.unresolved(con, [o.file_sha for o in outcomes if o.status == "loaded"])
     finally:
         con.close()
     _log_outcomes(context, outcomes)
-    yield from _ingest_results(outcomes)
+    for failure in blocked:
+        context.log.error(f"blocking contract failure: {failure.describe()}")
+    yield from _ingest_results(outcomes, blocked)
 
 
 def _resolve_archived(con, names_or_shas: list[str]) -> list[str]:
@@ -120,8 +126,9 @@ def _log_outcomes(context, outcomes: list[FileOutcome]) -> None:
         (context.log.warning if o.status == "quarantined" else context.log.info)(line)
 
 
-def _ingest_results(outcomes: list[FileOutcome]):
-    """A materialization per raw table and quality table, and each kind's contract as an asset check."""
+def _ingest_results(outcomes: list[FileOutcome], blocked: list[gate.BlockingFailure]):
+    """A materialization per raw table and quality table, and each kind's contract as an asset check:
+    a warning when rows were rejected, an error that stops the run on a blocking failure."""
     for kind in KINDS:
         mine = [o for o in outcomes if o.kind == kind.name and o.status == "loaded"]
         yield MaterializeResult(
@@ -136,12 +143,15 @@ def _ingest_results(outcomes: list[FileOutcome]):
         for o in mine:
             for rule, count in o.reject_reasons.items():
                 reasons[rule] = reasons.get(rule, 0) + count
+        blocking = [f.describe() for f in blocked if f.kind == kind.name]
         yield AssetCheckResult(
             asset_key=raw_key(kind.name),
             check_name="contract",
-            passed=not reasons,
-            severity=AssetCheckSeverity.WARN,  # bad rows are set aside; the good rows go on
-            metadata={"files": len(mine), "rejected_rows_by_rule": json.dumps(reasons, ensure_ascii=False)},
+            passed=not reasons and not blocking,
+            # Bad rows are set aside and the good rows go on; only a blocking failure stops publication.
+            severity=AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN,
+            metadata={"files": len(mine), "rejected_rows_by_rule": json.dumps(reasons, ensure_ascii=False),
+                      "blocking_failures": "\n".join(blocking)},
         )
     quarantined = [o for o in outcomes if o.status == "quarantined"]
     for table in QUALITY_TABLES:
@@ -175,10 +185,22 @@ def resident_links(context: AssetExecutionContext) -> MaterializeResult:
     return MaterializeResult(metadata={k: int(v) for k, v in counts.items()})
 
 
+class PublishConfig(Config):
+    accept_blocking: list[str] = []  # files (name or checksum) whose blocking contract failures the engineer accepts
+
+
 @asset(group_name="publish", deps=[*warehouse_models.keys, resident_links])
-def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
-    """The marts, copied into a new DuckDB file and swapped in atomically for Superset and extracts."""
+def published_warehouse(context: AssetExecutionContext, config: PublishConfig) -> MaterializeResult:
+    """The marts, copied into a new DuckDB file and swapped in atomically for Superset and extracts;
+    refused while any file has an unresolved blocking contract failure (pipelines/warehouse/gate.py)."""
     p = paths()
+    con = store.connect(p.work_db)
+    try:
+        for failure in gate.accept(con, config.accept_blocking, context.run_id):
+            context.log.warning(f"accepted by the engineer: {failure.describe()}")
+        gate.check_publishable(con)
+    finally:
+        con.close()
     publication = publish(p.work_db, p.published_db, snapshot_id=context.run_id)
     return MaterializeResult(
         metadata={
@@ -248,8 +270,9 @@ def landing_sensor(source: str):
         for _, path in landing.landing_files(paths(), [source]):
             info = path.lstat()
             signature = [info.st_size, int(info.st_mtime)]
-            if seen.get(str(path)) != signature:
-                new[str(path)] = signature
+            # As quality.arrivals names it: a name that is not UTF-8 could not be stored with the run.
+            if seen.get(landing_key(path)) != signature:
+                new[landing_key(path)] = signature
         if not new:
             return SkipReason(f"no new files in landing/{source}/")
         context.update_cursor(json.dumps({**seen, **new}))

@@ -14,6 +14,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.settings import paths
@@ -40,7 +41,13 @@ def _key(secrets_dir: Path) -> bytes:
 
 def pseudonymise(ids: pd.Series) -> pd.Series:
     """32 hex characters per ID; null stays null. Computed once per distinct ID."""
-    key = _key(paths().secrets)
-    distinct = ids.dropna().unique()
-    keys = {i: hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:32] for i in distinct}
-    return ids.map(keys).astype(object).where(ids.notna(), None)
+    keyed = hmac.new(_key(paths().secrets), digestmod=hashlib.sha256)
+    codes, distinct = pd.factorize(ids)  # -1 where null
+
+    def digest(i: str) -> str:
+        h = keyed.copy()  # the key's padding is hashed once, not once per ID
+        h.update(i.encode())
+        return h.hexdigest()[:32]
+
+    hashed = np.array([digest(i) for i in distinct] + [None], dtype=object)
+    return pd.Series(hashed[codes], index=ids.index, dtype=object)

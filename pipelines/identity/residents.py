@@ -34,6 +34,7 @@ PERSON_COLUMNS = ["unique_id", "name", "phone", "birth_date", "estate_code", "bu
 ACCEPT = 0.95
 REVIEW = 0.5
 SEED = 20240601
+EM_MAX_PAIRS = 2e6
 
 # (source_kind, raw table, name column, id-key column, phone column or None, building expr or None,
 #  dwelling expr or None)
@@ -93,10 +94,12 @@ def _text(v) -> str | None:
 def _features(df: pd.DataFrame) -> pd.DataFrame:
     """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
 
-    Plain Python objects throughout (None for missing), so that Splink sees SQL NULLs.
+    Plain Python objects throughout (None for missing), so that Splink sees SQL NULLs. Pinyin is
+    computed once per distinct name: a city's people share far fewer names than rows.
     """
     from pypinyin import Style, lazy_pinyin
 
+    pinyin: dict[str, str] = {}
     rows = []
     for uid, name, phone, birth, estate, building, dwelling in zip(
             df["unique_id"], df["name"], df["phone"], df["birth_date"], df["estate_code"],
@@ -112,7 +115,8 @@ def _features(df: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "unique_id": str(uid),
             "name": name,
-            "name_py": " ".join(lazy_pinyin(name, style=Style.NORMAL)) if name else None,
+            "name_py": (pinyin.get(name) or pinyin.setdefault(name, " ".join(lazy_pinyin(name, style=Style.NORMAL))))
+            if name else None,
             "surname": name[0] if name else None,
             "phone_full": phone if phone and "*" not in phone else None,
             "phone_p3s4": p3s4,
@@ -176,8 +180,11 @@ def _settings(n_residents: int):
         link_type="link_only",
         unique_id_column_name="unique_id",
         comparisons=[name, phone, birth, place],
+        # Estate alone would pair every resident of an estate with every record of it (150 million
+        # pairs in a city of 100 estates): within an estate, the surname must agree too. A surname
+        # written with a homophone is still caught by the pinyin and phone rules.
         blocking_rules_to_generate_predictions=[
-            block_on("estate_code"),
+            block_on("estate_code", "surname"),
             block_on("name_py"),
             block_on("phone_full"),
             block_on("phone_p3s4"),
@@ -209,7 +216,12 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
         return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
 
     left = _features(residents).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    right = _features(records).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    every_record = _features(records).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    # Records alike in every compared column score alike: Splink sees each such group once (the
+    # same participant at many activities), under the group's first unique_id.
+    compared = [c for c in every_record.columns if c != "unique_id"]
+    every_record["group_id"] = every_record.groupby(compared, dropna=False, sort=False)["unique_id"].transform("first")
+    right = every_record[every_record["unique_id"] == every_record["group_id"]].drop(columns="group_id").reset_index(drop=True)
 
     db = DuckDBAPI(duckdb.connect(":memory:"))
     db_left = db.register(left, dataset_display_name="residents")
@@ -220,8 +232,9 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
         max_pairs=float(min(max(n_pairs, 1000), 5e6)), seed=seed, min_count_per_level=None, num_chunks=1)
     for rule in (block_on("estate_code"), block_on("name_py")):
         try:
+            # Capped: estate blocking gives ~150 million pairs in a city; a few million teach EM as well.
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, record_sample_proportion=1.0, fix_probability_two_random_records_match=True)
+                rule, max_pairs=EM_MAX_PAIRS, record_sample_proportion=1.0, fix_probability_two_random_records_match=True)
         except Exception as exc:  # e.g. too few pairs to estimate from: keep the defaults/priors
             log.warning("EM session on %s skipped: %s", rule, exc)
 
@@ -232,8 +245,10 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
     if (pred["source_dataset_l"] == "records").any():
         flip = pred["source_dataset_l"] == "records"
         pred.loc[flip, ["unique_id_l", "unique_id_r"]] = pred.loc[flip, ["unique_id_r", "unique_id_l"]].values
-    pairs = pred.rename(columns={"unique_id_l": "resident_key"})[
-        ["unique_id_r", "resident_key", "match_probability", "match_weight"]]
+    pairs = pred.rename(columns={"unique_id_l": "resident_key", "unique_id_r": "group_id"})[
+        ["group_id", "resident_key", "match_probability", "match_weight"]]
+    pairs = every_record[["unique_id", "group_id"]].merge(pairs, on="group_id").rename(columns={"unique_id": "unique_id_r"})
+    pairs = pairs.drop(columns="group_id")
     pairs = pairs.sort_values(["unique_id_r", "match_probability", "resident_key"],
                               ascending=[True, False, True], kind="stable").reset_index(drop=True)
 

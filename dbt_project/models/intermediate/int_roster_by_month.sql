@@ -2,14 +2,19 @@
 -- month end. Roster rows whose estate cannot be assigned are kept (estate_code null).
 with chosen as ({{ snapshot_file_for_month(ref('stg_household_roster_versions')) }}),
 assigned as ({{ assign_estate(ref('stg_household_roster_versions'), 'estate_name_key') }}),
+-- one row per person in a snapshot (an exact duplicate row is the same person); per file, before
+-- the months multiply the rows (a month reads exactly one file)
+persons as (
+    select *
+    from {{ ref('stg_household_roster_versions') }}
+    where resident_key is not null
+    qualify row_number() over (partition by _file_sha, resident_key order by _row_number) = 1
+),
 people as (
     select c.month, m.month_last_day, r.*
     from chosen c
     join {{ ref('int_months') }} m using (month)
-    join {{ ref('stg_household_roster_versions') }} r using (_file_sha)
-    where r.resident_key is not null
-    -- one row per person in a snapshot (an exact duplicate row is the same person)
-    qualify row_number() over (partition by c.month, r.resident_key order by r._row_number) = 1
+    join persons r using (_file_sha)
 )
 select
     p.month,
@@ -23,7 +28,9 @@ select
     p.person_status = '在册' as on_roll,
     -- age in completed years at month end; 60+ = 60th birthday on or before month end
     date_diff('year', p.birth_date, p.month_last_day)
-        - case when strftime(p.birth_date, '%m%d') > strftime(p.month_last_day, '%m%d') then 1 else 0 end as age,
+        -- (month, day) compared as month * 100 + day: strftime on millions of rows took most of the model's time
+        - case when month(p.birth_date) * 100 + day(p.birth_date) > month(p.month_last_day) * 100 + day(p.month_last_day)
+               then 1 else 0 end as age,
     p.birth_date + interval 60 year <= p.month_last_day as aged_60_plus,
     coalesce(contains(p.special_groups, '低保'), false) as is_dibao,
     coalesce(contains(p.special_groups, '残疾'), false) as is_disabled,
