@@ -32,6 +32,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    # Benchmarks and drills hold the generator and the pipeline side by side, as the tests do.
+    from benchmarks.pipeline import main as bench
+
+    return bench(args)
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    import importlib
+
+    return importlib.import_module(f"drills.{args.name}").main(args)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     p = paths()
     _prepare_dagster_home(p)
@@ -43,14 +56,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def("anju_pipeline")
     with DagsterInstance.get() as instance:
         # Engineers read the per-file summary here; step logs stay in Dagster's run history.
-        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+        run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        if args.accept_blocking:
+            run_config["ops"] = {"published_warehouse": {"config": {"accept_blocking": args.accept_blocking}}}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     print("== Anju run summary: files received in this run ==")
     ok = print_summary(p, result.run_id)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
                 error = event.step_failure_data.error
+                if error and error.cause and error.cls_name == "DagsterExecutionStepExecutionError":
+                    error = error.cause  # the step's own exception, e.g. why publication was refused
                 print(f"FAILED step {event.step_key}: {error.message.strip() if error else 'unknown error'}", file=sys.stderr)
         print("The run failed; the published warehouse was left as it was.", file=sys.stderr)
         return 1
@@ -137,12 +154,28 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="run the whole pipeline through Dagster on $ANJU_HOME/landing")
+    r.add_argument("--accept-blocking", action="append", default=[], metavar="FILE",
+                   help="publish despite this file's blocking contract failures (file name or checksum; repeatable)")
     r.set_defaults(func=cmd_run)
 
     s = sub.add_parser("serve", help="start Dagster (webserver + daemon) and Superset; Ctrl-C stops them")
     s.add_argument("--dagster-port", type=int, default=3000)
     s.add_argument("--superset-port", type=int, default=8088)
     s.set_defaults(func=cmd_serve)
+
+    b = sub.add_parser("bench", help="time every stage of the pipeline against DuckDB's bare read of the same files")
+    b.add_argument("--scale", choices=["small", "city", "province"], default="city")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--home", help="where the sample and the bench's warehouse live (default: bench-data/<scale>; reused if present)")
+    b.set_defaults(func=cmd_bench)
+
+    d = sub.add_parser("drill", help="prove the pipeline under stress: hostile files, crashes, readers during a refresh")
+    d.add_argument("name", choices=["hostile", "crash", "concurrency"])
+    d.add_argument("--scale", choices=["small", "city"], default="city")
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--home", help="working folder (default: a new temporary folder)")
+    d.add_argument("--reference", help="crash: an ANJU_HOME holding a clean run of the same sample (default: the drill makes one)")
+    d.set_defaults(func=cmd_drill)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -48,6 +48,13 @@ def published_warehouse(small_sample) -> Paths:
 
 
 @pytest.fixture(scope="session")
+def drill_home(tmp_path_factory) -> Path:
+    """The working folder of the crash and concurrency drills: they make its sample city and first
+    publication once and each mutate a copy (drills/homes.py)."""
+    return tmp_path_factory.mktemp("drills")
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

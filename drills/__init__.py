@@ -1,0 +1,1 @@
+"""`anju drill hostile|crash|concurrency`: the pipeline under hostile files, SIGKILLs and readers during a refresh."""
