@@ -28,7 +28,7 @@ from benchmarks.baseline import run_baseline
 from benchmarks.charts import overview_latency
 from benchmarks.sample import deliver, ensure_sample, split_newest_month
 from benchmarks.stages import ROWS, STAGES, StageResult, run_stage
-from pipelines.cli import _prepare_dagster_home
+from pipelines.cli import prepare_dagster_home
 from pipelines.settings import REPO_ROOT, Paths
 
 CHART_REPEAT = 20
@@ -113,7 +113,7 @@ def main(args: argparse.Namespace) -> int:
     p = Paths(home / "pipeline")
     shutil.rmtree(p.home, ignore_errors=True)  # the full run starts from nothing
     deliver(full_files, sample.landing, p.landing)
-    _prepare_dagster_home(p)  # ANJU_HOME and DAGSTER_HOME for every stage's process
+    prepare_dagster_home(p)  # ANJU_HOME and DAGSTER_HOME for every stage's process
     logs = home / "logs"
     m = report["machine"]
     print(f"== anju bench: scale {args.scale}, seed {args.seed}, home {home}")

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.settings import REPO_ROOT, Paths, paths
 
 
-def _prepare_dagster_home(p: Paths) -> None:
+def prepare_dagster_home(p: Paths) -> None:
     p.dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("dagster.yaml"), p.dagster_home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(p.dagster_home)
@@ -47,7 +47,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     p = paths()
-    _prepare_dagster_home(p)
+    prepare_dagster_home(p)
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -79,7 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.processes import stop
 
     p = paths()
-    _prepare_dagster_home(p)
+    prepare_dagster_home(p)
     p.logs.mkdir(parents=True, exist_ok=True)
     login = superset_service.prepare(p)
     procs: list[subprocess.Popen] = []
