@@ -24,11 +24,12 @@ def build_facilities(world: World, rng: np.random.Generator) -> pd.DataFrame:
     e = world.estates
     d = world.dwellings
     parts = []
-    entrances = d[d["has_lift"]].drop_duplicates(["estate_code", "building", "entrance"])
-    parts.append(pd.DataFrame({"estate_code": entrances["estate_code"], "type": "电梯", "building": entrances["building"]}))
-    buildings = d.drop_duplicates(["estate_code", "building"])
+    codes = e["estate_code"].to_numpy()
+    entrances = d.loc[d["has_lift"], ["estate_idx", "building", "entrance"]].drop_duplicates()
+    parts.append(pd.DataFrame({"estate_code": codes[entrances["estate_idx"]], "type": "电梯", "building": entrances["building"].to_numpy()}))
+    buildings = d[["estate_idx", "building"]].drop_duplicates()
     for t in ("消防设施", "门禁"):
-        parts.append(pd.DataFrame({"estate_code": buildings["estate_code"], "type": t, "building": buildings["building"]}))
+        parts.append(pd.DataFrame({"estate_code": codes[buildings["estate_idx"]], "type": t, "building": buildings["building"].to_numpy()}))
     for t, p in COMMUNITY_FACILITIES.items():
         prob = p + np.where(e["profile"] == "ageing", AGEING_BONUS.get(t, 0), 0)
         has = rng.random(len(e)) < prob

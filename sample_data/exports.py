@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import fast
 from .kinds import Column, Kind
 from .mess import UNDECODABLE, MessInjector
 from .truth import TruthSink
-from .writers import Layout, set_arrival, write_csv, write_xlsx
+from .writers import CsvFile, Layout, set_arrival, write_xlsx
 
 ENCODINGS = ["gbk", "gb18030", "utf-8", "utf-8-sig"]
 ENCODING_P = [0.35, 0.15, 0.25, 0.25]
@@ -73,32 +75,50 @@ def choose_layout(n_rows: int, kind: Kind, ctx: ExportContext, rng: np.random.Ge
                   line_end=str(rng.choice(["\r\n", "\n", "\r"], p=[0.6, 0.35, 0.05])))
 
 
-def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.Timestamp,
+@dataclass
+class Rows:
+    """The clean rows of one export, rendered on demand: `render(positions)` gives, for those rows of the
+    file (0-based, ascending), the kind's columns and the truth columns `_estate`, `_dwelling`, `_person`
+    and, for ledgers, `_key`. A file of millions of rows is then written a chunk at a time."""
+    n: int
+    render: Callable[[np.ndarray], pd.DataFrame]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "Rows":
+        return cls(len(frame), lambda positions: frame.iloc[positions])
+
+
+EXPORT_CHUNK = 1 << 20  # rows rendered, messed up and written at a time
+
+
+def write_export(ctx: ExportContext, kind: Kind, clean: Rows | pd.DataFrame, as_of: pd.Timestamp,
                  period_start: pd.Timestamp | None, rng: np.random.Generator, file_no: int,
-                 record_keys: np.ndarray | None = None, superseded: np.ndarray | None = None) -> dict | None:
+                 superseded: np.ndarray | None = None) -> dict | None:
     """Write `clean` (kind columns + truth columns) as one messy export; record its truth. Returns the file record.
 
     Nothing is written for no rows: a department with nothing to report sends no file (a header-only
     file is a whole-file fault, EXPORTS.md item 13, written only by faults.py).
     """
-    if len(clean) == 0:
+    rows = clean if isinstance(clean, Rows) else Rows.of(clean)
+    n_clean = rows.n
+    if n_clean == 0:
         return None
-    layout = choose_layout(len(clean), kind, ctx, rng)
+    layout = choose_layout(n_clean, kind, ctx, rng)
     star = rng.random() < 0.3
     columns = list(kind.columns)
     if rng.random() < 0.3:  # departments reorder columns between exports
         i, j = rng.choice(len(columns), size=2, replace=False)
         columns[i], columns[j] = columns[j], columns[i]
     header = [header_spelling(c, layout.fmt, star, rng) for c in columns]
-    n_clean = len(clean)
-    cols = {c.name: fast.arrow(clean[c.name]) for c in kind.columns}
-    cols, order, records = ctx.injector.inject(cols, n_clean, kind, layout.fmt, layout.encoding)
-    n = n_clean if order is None else len(order)
+    plan = ctx.injector.plan(n_clean, kind, layout.fmt, layout.encoding,
+                             lambda positions: {name: fast.arrow(col).to_pylist()
+                                                for name, col in rows.render(positions)[kind.names].items()})
+    n = n_clean + len(plan.duplicates)
     out_names = [c.name for c in columns]
-    out = [cols[name] for name in out_names]
+    extra = None
     if rng.random() < 0.15:  # an unknown extra column the raw layer must keep
         extra = str(rng.choice(EXTRA_COLUMNS))
-        out.append(fast.where(rng.random(n) < 0.7, "系统导入", ""))
+        filled = below(rng, n, 0.7)
         out_names.append(extra)
         header = header + [extra]
 
@@ -135,71 +155,102 @@ def write_export(ctx: ExportContext, kind: Kind, clean: pd.DataFrame, as_of: pd.
         rel = Path(kind.source) / f"{base}_{file_no:03d}.{ext}"
         path = ctx.landing / rel
     path.parent.mkdir(parents=True, exist_ok=True)
+    file_name = rel.as_posix()
+    superseded = np.zeros(n_clean, dtype=bool) if superseded is None else np.asarray(superseded, dtype=bool)
+
+    def chunk(start: int, stop: int) -> tuple[pd.DataFrame, list[pa.Array], np.ndarray | None, list[dict]]:
+        """Clean rows [start, stop) rendered and messed up: their frame, output columns, order and records."""
+        frame = rows.render(np.arange(start, stop))
+        cols, order, records = plan.apply({c.name: fast.arrow(frame[c.name]) for c in kind.columns}, start)
+        out = [cols[c.name] for c in columns]
+        if extra is not None:
+            first = int(plan.output_position(start))
+            out.append(fast.where(filled[first:first + len(out[0])], "系统导入", ""))
+        return frame, out, order, records
 
     encoding = layout.encoding
-    corrupt = np.array([], dtype=int)
-    if layout.fmt == "xlsx":
-        number_cells = {(r["pos"], [c.name for c in columns].index(r["column"])) for r in records
+    if layout.fmt == "xlsx":  # XLSX files are small (xlsx_max_rows): one piece
+        frame, out, order, records = chunk(0, n_clean)
+        number_cells = {(r["pos"], out_names.index(r["column"])) for r in records
                         if r["code"] in ("excel_serial", "id_as_number")}
-        formula_cells = {(r["pos"], [c.name for c in columns].index(r["column"])): float(r["clean"]) for r in records
+        formula_cells = {(r["pos"], out_names.index(r["column"])): float(r["clean"]) for r in records
                          if r["code"] == "formula_cell"}
-        frame = pd.DataFrame(dict(zip(range(len(out)), (c.to_pylist() for c in out))))
-        frame.columns = out_names
-        row_numbers = write_xlsx(path, header, frame, layout, number_cells, formula_cells)
+        table = pd.DataFrame(dict(zip(range(len(out)), (c.to_pylist() for c in out))))
+        table.columns = out_names
+        row_numbers = write_xlsx(path, header, table, layout, number_cells, formula_cells)
+        add_truth(ctx.sink, file_name, kind, frame, order, superseded[:n_clean], row_numbers, records)
         encoding = ""
     else:
-        if encoding == "gbk":
-            corrupt = ctx.injector.undecodable_rows(n)
-        try:
-            row_numbers = write_csv(path, header, out, layout, corrupt)
-        except UnicodeEncodeError:  # a character GBK lacks: the department's system falls back to GB18030
-            layout.encoding = encoding = "gb18030"
-            corrupt = np.array([], dtype=int)
-            row_numbers = write_csv(path, header, out, layout, corrupt)
-    for pos in corrupt:
-        records.append({"pos": int(pos), "column": "", "item": UNDECODABLE.number, "code": UNDECODABLE.code,
-                        "outcome": UNDECODABLE.outcome, "clean": "", "written": "\\xff"})
+        corrupt = ctx.injector.undecodable_rows(n) if encoding == "gbk" else np.array([], dtype=np.int64)
+        csv = CsvFile(path, header, layout)
+        for start in range(0, n_clean, EXPORT_CHUNK):
+            stop = min(start + EXPORT_CHUNK, n_clean)
+            frame, out, order, records = chunk(start, stop)
+            first = int(plan.output_position(start))
+            here = corrupt[(corrupt >= first) & (corrupt < first + len(out[0]))] - first
+            for pos in (csv.write(out, here) + first).tolist():
+                records.append({"pos": pos, "column": "", "item": UNDECODABLE.number, "code": UNDECODABLE.code,
+                                "outcome": UNDECODABLE.outcome, "clean": "", "written": "\\xff"})
+            row_numbers = np.arange(first, first + len(out[0])) + 2  # CSV record numbers, the header being 1
+            add_truth(ctx.sink, file_name, kind, frame, order, superseded[start:stop], row_numbers, records, first)
+        csv.close()
+        encoding = csv.encoding
     arrival = as_of.normalize() + pd.Timedelta(hours=12)  # 20:00 Beijing time, same calendar day
     set_arrival(path, arrival)
-
-    file_name = rel.as_posix()
-    take = (lambda a: a) if order is None else (lambda a: a[order])
-    estate = fast.arrow(clean["_estate"])
-    ints = lambda v: np.broadcast_to(np.asarray(v, dtype=np.int64), (n_clean,))
-    keys = fast.arrow(record_keys) if record_keys is not None else None
-    superseded = np.zeros(n_clean, dtype=bool) if superseded is None else np.asarray(superseded, dtype=bool)
-    mess = pd.DataFrame(records, columns=["pos", "column", "item", "code", "outcome", "clean", "written"])
-    mess_col = np.full(n, "", dtype=object)
-    outcome_col = np.full(n, "load", dtype=object)
-    if len(mess):
-        mess["file"] = file_name
-        mess["kind"] = kind.code
-        mess["row"] = row_numbers[mess["pos"].to_numpy()]
-        pos = mess["pos"].to_numpy()
-        if len(np.unique(pos)) == len(pos):  # one item per row (the injector's rule): no aggregation needed
-            mess_col[pos] = mess["code"].to_numpy()
-            outcome_col[pos] = mess["outcome"].to_numpy()
-        else:
-            rank = {o: i for i, o in enumerate(OUTCOME_ORDER)}
-            per_row = mess.assign(rank=mess["outcome"].map(rank)).sort_values(["pos", "rank"], kind="stable").groupby("pos")
-            codes = per_row["code"].agg(";".join)
-            mess_col[codes.index.to_numpy()] = codes.to_numpy()
-            outcome_col[codes.index.to_numpy()] = per_row["outcome"].first().to_numpy()
-    rows = pa.table({
-        "file": constant(file_name, n), "row": pa.array(row_numbers, pa.int64()), "kind": constant(kind.code, n),
-        "estate_code": estate if order is None else estate.take(pa.array(order)),
-        "dwelling_id": pa.array(take(ints(clean["_dwelling"]))), "person_id": pa.array(take(ints(clean["_person"]))),
-        "record_key": (keys if order is None else keys.take(pa.array(order))) if keys is not None else constant("", n),
-        "mess": pa.array(mess_col, pa.string()), "outcome": pa.array(outcome_col, pa.string()),
-        "superseded": pa.array(take(superseded)),
-    })
-    ctx.sink.add({
+    ctx.sink.add_file({
         "file": file_name, "source": kind.source, "kind": kind.code, "format": layout.fmt, "encoding": encoding,
         "date": as_of.strftime("%Y-%m-%d"), "period_start": "" if period_start is None else period_start.strftime("%Y-%m-%d"),
         "date_stated_in": str(where), "title_rows": len(layout.title_rows), "data_rows": n,
         "arrival_utc": arrival.strftime("%Y-%m-%d %H:%M:%S"), "fault": "", "expected": "load",
-    }, rows, mess)
+    })
     return {"file": file_name, "rows": n}
+
+
+def add_truth(sink: TruthSink, file_name: str, kind: Kind, frame: pd.DataFrame, order: np.ndarray | None,
+              superseded: np.ndarray, row_numbers: np.ndarray, records: list[dict], first: int = 0) -> None:
+    """rows.parquet and mess.parquet for one written chunk: `frame` its clean rows, `order` their order once
+    duplicated (None: as is), `first` the output position of its first row, records' `pos` output positions."""
+    n = len(frame) if order is None else len(order)
+    take = (lambda a: a) if order is None else (lambda a: a[order])
+    estate = fast.arrow(frame["_estate"])
+    ints = lambda v: np.broadcast_to(np.asarray(v, dtype=np.int64), (len(frame),))
+    keys = fast.arrow(frame["_key"]) if "_key" in frame else None
+    mess = pd.DataFrame(records, columns=["pos", "column", "item", "code", "outcome", "clean", "written"])
+    mess_col, outcome_col = constant("", n), constant("load", n)
+    if len(mess):
+        mess["file"] = file_name
+        mess["kind"] = kind.code
+        mess["row"] = row_numbers[mess["pos"].to_numpy() - first]
+        # A row's items, worst outcome first (a row has two when an undecodable byte hits a messed-up row).
+        rank = mess["outcome"].map({o: i for i, o in enumerate(OUTCOME_ORDER)}).to_numpy()
+        worst_first = np.lexsort((rank, mess["pos"].to_numpy()))
+        pos = mess["pos"].to_numpy()[worst_first] - first
+        codes, outcomes = mess["code"].to_numpy()[worst_first], mess["outcome"].to_numpy()[worst_first]
+        starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+        ends = np.r_[starts[1:], len(pos)]
+        joined = codes[starts].copy()
+        for g in np.flatnonzero(ends - starts > 1):
+            joined[g] = ";".join(codes[starts[g]:ends[g]])
+        mask = np.zeros(n, dtype=bool)
+        mask[pos] = True
+        mess_col = pc.replace_with_mask(mess_col, pa.array(mask), pa.array(joined, pa.string()))
+        outcome_col = pc.replace_with_mask(outcome_col, pa.array(mask), pa.array(outcomes[starts], pa.string()))
+    sink.add_rows(pa.table({
+        "file": constant(file_name, n), "row": pa.array(row_numbers, pa.int64()), "kind": constant(kind.code, n),
+        "estate_code": estate if order is None else estate.take(pa.array(order)),
+        "dwelling_id": pa.array(take(ints(frame["_dwelling"]))), "person_id": pa.array(take(ints(frame["_person"]))),
+        "record_key": (keys if order is None else keys.take(pa.array(order))) if keys is not None else constant("", n),
+        "mess": mess_col, "outcome": outcome_col,
+        "superseded": pa.array(take(superseded)),
+    }), mess)
+
+
+def below(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """rng.random(n) < p, drawn a chunk at a time (the same numbers, without n floats in memory)."""
+    out = np.empty(n, dtype=bool)
+    for start in range(0, n, EXPORT_CHUNK):
+        out[start:start + EXPORT_CHUNK] = rng.random(min(EXPORT_CHUNK, n - start)) < p
+    return out
 
 
 def constant(text: str, n: int) -> pa.Array:

@@ -52,6 +52,16 @@ def ints(values) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), STR)
 
 
+def zfill(values, width: int) -> pa.Array:
+    """Non-negative integers left-padded with zeros (as str.zfill)."""
+    return pc.utf8_lpad(ints(values), width, "0")
+
+
+def pick(values, positions) -> pa.Array:
+    """values[positions] as Arrow text."""
+    return arrow(values).take(pa.array(np.asarray(positions, dtype=np.int64)))
+
+
 def _by_unique(keys: np.ndarray, valid: np.ndarray, render) -> pa.Array:
     out_keys, inverse = np.unique(keys[valid], return_inverse=True)
     table = pa.array([render(k) for k in out_keys.tolist()], type=STR)
@@ -123,7 +133,3 @@ def strings(values) -> pd.arrays.ArrowStringArray:
 def series(values) -> pd.Series:
     """An Arrow string column as a pandas Series (no Python object per value)."""
     return pd.Series(pd.arrays.ArrowStringArray(arrow(values)))
-
-
-def take(values, indices) -> pd.Series:
-    return series(arrow(values).take(pa.array(np.asarray(indices))))

@@ -31,7 +31,8 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 
 def write_faults(ctx: ExportContext, roster: pd.DataFrame, register: pd.DataFrame, as_of: pd.Timestamp) -> list[dict]:
-    """Write one file per fault; `roster` and `register` are clean frames to cut real-looking content from."""
+    """Write one file per fault; `roster` (its first rows) and `register` are clean frames to cut real-looking
+    content from."""
     landing = ctx.landing
     arrival = as_of.normalize() + pd.Timedelta(hours=13)
     records = []

@@ -6,6 +6,7 @@ import shutil
 import time
 import warnings
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,30 +53,42 @@ def write_snapshots(ctx: ExportContext, world: World, months: pd.PeriodIndex, ev
             write_export(ctx, kind, build(world, as_of), as_of, None, rng, i + 1)
 
 
-def build_ledgers(world: World, facilities: pd.DataFrame, periods: pd.PeriodIndex, seed: int) -> list[ledgers.Ledger]:
-    """Each ledger reaches back as far as the indicators' windows need for the first month."""
+def ledger_builders(world: World, facilities: pd.DataFrame, periods: pd.PeriodIndex,
+                    seed: int) -> list[Callable[[], ledgers.Ledger]]:
+    """Each ledger reaches back as far as the indicators' windows need for the first month. They are built
+    one at a time (the fee ledger alone has tens of millions of events at province scale)."""
     first = periods[0]
     survey_months = [m for m in pd.period_range(first - 2, periods[-1], freq="M") if m.month % 3 == 0]
     rng = lambda k: np.random.default_rng([seed, 10 + k])  # one stream per ledger: adding one leaves the others
     return [
-        ledgers.deposits(world, rng(0)),
-        ledgers.fees(world, rng(1), first - 11),
-        ledgers.fund_usage(world, rng(2)),
-        ledgers.complaints(world, rng(3), (first - 3).to_timestamp()),
-        ledgers.repairs(world, facilities, rng(4), (first - 3).to_timestamp()),
-        ledgers.surveys(world, rng(5), survey_months),
-        ledgers.participation(world, rng(6), first - 11),
+        lambda: ledgers.deposits(world, rng(0)),
+        lambda: ledgers.fees(world, rng(1), first - 11),
+        lambda: ledgers.fund_usage(world, rng(2)),
+        lambda: ledgers.complaints(world, rng(3), (first - 3).to_timestamp()),
+        lambda: ledgers.repairs(world, facilities, rng(4), (first - 3).to_timestamp()),
+        lambda: ledgers.surveys(world, rng(5), survey_months),
+        lambda: ledgers.participation(world, rng(6), first - 11),
     ]
 
 
-def write_world(sink: TruthSink, world: World, facilities: pd.DataFrame, services: pd.DataFrame,
-                all_ledgers: list[ledgers.Ledger]) -> None:
+def write_ledgers(ctx: ExportContext, world: World, facilities: pd.DataFrame, periods: pd.PeriodIndex, seed: int,
+                  rng: np.random.Generator, inputs: indicators.Inputs) -> None:
+    """Build each ledger, write its exports and world table, keep its indicator figures, and let it go."""
+    for build in ledger_builders(world, facilities, periods, seed):
+        ledger = build()
+        write_ledger(ctx, ledger, periods, rng)
+        with ctx.sink.table(f"world/{ledger.kind.code}") as table:
+            for chunk in ledger.tables():
+                table.write(chunk)
+        inputs.add_ledger(ledger)
+        del ledger  # before the next one is built
+
+
+def write_world(sink: TruthSink, world: World, facilities: pd.DataFrame, services: pd.DataFrame) -> None:
     for name in ("districts", "streets", "estates", "dwellings", "households", "persons"):
         sink.write_table(f"world/{name}", getattr(world, name))
     sink.write_table("world/facilities", facilities)
     sink.write_table("world/services", services)
-    for ledger in all_ledgers:
-        sink.write_table(f"world/{ledger.kind.code}", ledger.table())
 
 
 def generate(out_dir: Path, scale: str = "small", seed: int = 0, months: int = 24,
@@ -111,20 +124,18 @@ def _generate(out_dir: Path, scale: str, seed: int, months: int, mess_rate: floa
     facilities = amenities.build_facilities(world, np.random.default_rng([seed, 4]))
     services = amenities.build_services(world, np.random.default_rng([seed, 5]))
     write_snapshots(ctx, world, periods, every, facilities, services, rng)
-    all_ledgers = build_ledgers(world, facilities, periods, seed)
-    for ledger in all_ledgers:
-        ledger.events["first_export"] = write_ledger(ctx, ledger, periods, rng)
+    inputs = indicators.Inputs(world, facilities, services, indicators.snapshot_months(periods, every), periods)
+    write_ledgers(ctx, world, facilities, periods, seed, rng, inputs)
     if mess_rate > 0:  # one ledger export delivered twice under another name
         fee_files = [f for f in sink.files if f["kind"] == "fees"]
         original = fee_files[len(fee_files) // 2]
         sink.files.append({**original, **write_duplicate_delivery(ctx, original["file"])})
     if faults:
         last = month_last_day(periods[-1])
-        sink.files += write_faults(ctx, snapshots.roster(world, last), snapshots.register(world, last), last)
-    write_world(sink, world, facilities, services, all_ledgers)
-    inputs = indicators.Inputs(world, facilities, services, {l.kind.code: l for l in all_ledgers},
-                               indicators.snapshot_months(periods, every))
-    scorecard, district_figures = indicators.compute(inputs, periods)
+        roster = snapshots.roster(world, last)
+        sink.files += write_faults(ctx, roster.render(np.arange(min(40, roster.n))), snapshots.register(world, last), last)
+    write_world(sink, world, facilities, services)
+    scorecard, district_figures = indicators.compute(inputs)
     sink.write_table("indicators/scorecard", scorecard)
     sink.write_table("indicators/district", district_figures)
     sink.close()

@@ -8,20 +8,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import fast
-from .exports import ExportContext, write_export
+from .exports import ExportContext, Rows, below, write_export
 from .ledgers import Ledger
 from .periods import month_last_day
 
 CORRECTION_RATE = 0.01  # rows sent wrong and re-sent corrected in the next export
-
-
-def change_months(ledger: Ledger) -> np.ndarray:
-    """Month ordinal of each change of each event (events × change columns), -1 for none."""
-    cols = []
-    for c in ledger.change_cols:
-        s = pd.to_datetime(ledger.events[c])
-        cols.append((s.dt.year * 12 + s.dt.month - 1).fillna(-1).astype(np.int32).to_numpy())
-    return np.column_stack(cols)
 
 
 def corrupt(frame: pd.DataFrame, rows: np.ndarray, ledger: Ledger) -> None:
@@ -44,28 +35,36 @@ def corrupt(frame: pd.DataFrame, rows: np.ndarray, ledger: Ledger) -> None:
     frame[col] = fast.strings(pc.replace_with_mask(column, pa.array(mask), pa.array(values, fast.STR)))
 
 
-def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rng: np.random.Generator) -> pd.Series:
-    """Write one export per month; return each event's first export date (a 续筹 is due from it)."""
-    months = change_months(ledger)
-    first_export = pd.Series(pd.NaT, index=ledger.events.index, dtype="datetime64[ns]")
+def export_rows(ledger: Ledger, events: np.ndarray, at: pd.Timestamp, superseded: np.ndarray) -> Rows:
+    """The export of `events` (positions) on `at`; the `superseded` ones are sent wrong."""
+    def render(rows: np.ndarray) -> pd.DataFrame:
+        frame = ledger.render(ledger.events.iloc[events[rows]], at, rows).reset_index(drop=True)
+        corrupt(frame, np.flatnonzero(superseded[rows]), ledger)
+        return frame
+
+    return Rows(len(events), render)
+
+
+def write_ledger(ctx: ExportContext, ledger: Ledger, periods: pd.PeriodIndex, rng: np.random.Generator) -> None:
+    """Write one export per month; record in the ledger the export that first carried each event (a 续筹 is
+    due from it)."""
+    months = ledger.change_months()
+    ledger.first_export = np.full(len(ledger.events), -1, dtype=np.int16)
+    ledger.export_dates = np.array([month_last_day(p) for p in periods], dtype="datetime64[ns]")
     for i, period in enumerate(periods):
-        p = period.year * 12 + period.month - 1
-        if i == 0:  # the first export back-fills the department's history
-            include = ((months >= 0) & (months <= p)).any(axis=1)
-            period_start = pd.to_datetime(ledger.events[ledger.change_cols].min(axis=None)).normalize()
-        else:
-            include = ((months == p) | (months == p - 1)).any(axis=1)
-            period_start = (period - 1).to_timestamp()
-        sub = ledger.events[include]
+        p = period.ordinal
+        include = np.zeros(len(ledger.events), dtype=bool)
+        for changed in months:  # the first export back-fills the department's history
+            include |= ((changed >= 0) & (changed <= p)) if i == 0 else ((changed == p) | (changed == p - 1))
+        period_start = ledger.earliest().normalize() if i == 0 else (period - 1).to_timestamp()
+        events = np.flatnonzero(include)
+        del include
+        new = events[ledger.first_export[events] < 0]
+        ledger.first_export[new] = i
+        superseded = np.zeros(len(events), dtype=bool)
+        if i < len(periods) - 1 and len(events):
+            again = np.logical_or.reduce([changed[events] == p for changed in months])  # in the next export too
+            superseded = again & below(rng, len(events), CORRECTION_RATE)
         export_date = month_last_day(period)
-        first_export[sub.index[first_export[sub.index].isna()]] = export_date
-        frame = ledger.render(sub, export_date).reset_index(drop=True)
-        superseded = np.zeros(len(frame), dtype=bool)
-        if i < len(periods) - 1 and len(frame):
-            again = (months[include] == p).any(axis=1)  # these rows will be in the next export too
-            pick = np.flatnonzero(again & (rng.random(len(frame)) < CORRECTION_RATE))
-            corrupt(frame, pick, ledger)
-            superseded[pick] = True
-        write_export(ctx, ledger.kind, frame, export_date, period_start, rng, i + 1,
-                     record_keys=frame["_key"].array, superseded=superseded)
-    return first_export
+        write_export(ctx, ledger.kind, export_rows(ledger, events, export_date, superseded), export_date, period_start,
+                     rng, i + 1, superseded=superseded)

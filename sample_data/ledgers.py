@@ -2,21 +2,24 @@
 
 Each ledger is one row per event (its key), with the dates on which the event changes. A monthly export
 carries every event that changed in that month or the month before (the overlap), in its state at the
-export date; the first export is a backfill of everything before it.
+export date; the first export is a backfill of everything before it. A ledger renders any subset of its
+events (`render(events, export date, their rows in the file)`), so an export is written a chunk at a time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import fast
 from .kinds import COMPLAINTS, DEPOSITS, FEES, FUND_USAGE, PARTICIPATION, REPAIRS, SURVEYS, Kind
-from .snapshots import dwelling_label, fmt_date
+from .snapshots import dwelling_label, fmt_date, registered
+from .truth import TABLE_CHUNK
 from .world import World
 
 NaT = pd.NaT
@@ -25,23 +28,38 @@ NaT = pd.NaT
 @dataclass
 class Ledger:
     kind: Kind
-    events: pd.DataFrame  # must have `key`, `estate_code`, `dwelling_id`, `person_id`
+    events: pd.DataFrame  # one row per event; `render` and the world table give its estate, dwelling, person, key
     change_cols: list[str]
-    render: Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
-    derived: Callable[[pd.DataFrame], dict] | None = None  # columns events do not store (fees: estate, key, …)
+    render: Callable[[pd.DataFrame, pd.Timestamp, np.ndarray], pd.DataFrame]
+    # The world table of some events given their first export dates, when events do not hold every column.
+    table_of: Callable[[pd.DataFrame, np.ndarray], pd.DataFrame] | None = None
+    first_export: np.ndarray | None = None  # set by write_ledger: number of the first export carrying each event, -1 none
+    export_dates: np.ndarray | None = None  # set by write_ledger: the date of each export
 
-    def table(self) -> pd.DataFrame:
-        """The events with every column, as world/<kind>.parquet holds them."""
-        if self.derived is None:
-            return self.events
-        return self.events.assign(**self.derived(self.events))
+    def change_months(self) -> list[np.ndarray]:
+        """Per change column, the month (pandas Period ordinal) each event changed, -1 for none."""
+        months = []
+        for c in self.change_cols:
+            s = pd.to_datetime(self.events[c])
+            months.append(((s.dt.year - 1970) * 12 + s.dt.month - 1).fillna(-1).astype(np.int16).to_numpy())
+        return months
 
-    def with_columns(self, *names: str) -> pd.DataFrame:
-        """The events plus the named derived columns."""
-        if self.derived is None:
-            return self.events
-        more = self.derived(self.events)
-        return self.events.assign(**{n: more[n] for n in names})
+    def earliest(self) -> pd.Timestamp:
+        """The first change of any event."""
+        return pd.to_datetime(self.events[self.change_cols].min(axis=None))
+
+    def first_export_dates(self, events: slice = slice(None)) -> np.ndarray:
+        dates = np.append(self.export_dates.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+        return dates[self.first_export[events]]  # -1 picks the NaT appended last
+
+    def tables(self) -> Iterator[pd.DataFrame]:
+        """world/<kind>.parquet a chunk at a time: the events, and the date of the first export that carried each."""
+        for start in range(0, max(len(self.events), 1), TABLE_CHUNK):
+            chunk = slice(start, start + TABLE_CHUNK)
+            if self.table_of is None:
+                yield self.events.iloc[chunk].assign(first_export=self.first_export_dates(chunk))
+            else:
+                yield self.table_of(self.events.iloc[chunk], self.first_export_dates(chunk))
 
 
 def upto(values: pd.Series, at: pd.Timestamp) -> pd.Series:
@@ -66,8 +84,23 @@ def estate_lookup(world: World, col: str) -> pd.Series:
     return world.estates.set_index("estate_code")[col]
 
 
+def estate_codes(world: World, estate_idx) -> np.ndarray:
+    """Estate codes by estate position, sharing the register's string objects (no new object per row)."""
+    return world.estates["estate_code"].to_numpy()[np.asarray(estate_idx)]
+
+
+def stamp(values: pd.Series, fmt: str) -> pa.Array:
+    """Dates as YYYYMM or YYYYMMDD text, for keys."""
+    return pc.replace_substring(fast.dates(values, fmt), "-", "")
+
+
 def offset_days(rng: np.random.Generator, low, high, n) -> pd.TimedeltaIndex:
     return pd.to_timedelta(rng.integers(low, high, size=n), unit="D")
+
+
+def masked_phone(phones: pa.Array) -> pa.Array:
+    """138****5678"""
+    return fast.join(pc.utf8_slice_codeunits(phones, 0, 3), "****", pc.utf8_slice_codeunits(phones, 7))
 
 
 # ---------------------------------------------------------------- fund: 专项维修资金缴存明细
@@ -75,12 +108,12 @@ def offset_days(rng: np.random.Generator, low, high, n) -> pd.TimedeltaIndex:
 
 def deposits(world: World, rng: np.random.Generator) -> Ledger:
     d = world.dwellings[world.dwellings["delivery_date"] <= world.end]
-    q = estate_lookup(world, "quality").reindex(d["estate_code"]).to_numpy()
+    q = world.estates["quality"].to_numpy()[d["estate_idx"].to_numpy()]
     n = len(d)
     # Yuan per ㎡ by the city's 2007 tiers: no lift 70; with lift 130 below 12 floors, 145 from 12 up.
-    rate = np.where(d["has_lift"], np.where(d["floor"].groupby(d["estate_code"]).transform("max") >= 12, 145.0, 130.0), 70.0)
+    rate = np.where(d["has_lift"], np.where(d["floor"].groupby(d["estate_idx"]).transform("max") >= 12, 145.0, 130.0), 70.0)
     due = np.round(d["area"].to_numpy() * rate, 2)
-    first = pd.DataFrame({"dwelling_id": d["dwelling_id"].to_numpy(), "estate_code": d["estate_code"].to_numpy(),
+    first = pd.DataFrame({"dwelling_id": d["dwelling_id"].to_numpy(), "estate_code": estate_codes(world, d["estate_idx"]),
                           "type": "首期归集", "due": due, "created": d["delivery_date"].to_numpy(),
                           "gov_paid": ~d["allocated"].to_numpy(), "q": q})
     # 续筹: some older estates ran their fund down and called a top-up inside the window.
@@ -112,32 +145,34 @@ def deposits(world: World, rng: np.random.Generator) -> Ledger:
     rev = paid.sample(frac=0.006, random_state=int(rng.integers(2**31))) if len(paid) else paid
     rev = rev.assign(created=rev["pay1_date"] + offset_days(rng, 7, 60, len(rev)))
     rev = rev[rev["created"] <= world.end]
-    ev["key"] = "WX" + ev["created"].dt.strftime("%Y%m") + np.char.zfill(np.arange(len(ev)).astype(str), 7)
+    ev["key"] = fast.strings(fast.join("WX", stamp(ev["created"], "%Y-%m"), fast.zfill(np.arange(len(ev)), 7)))
     reversals = pd.DataFrame({
         "dwelling_id": rev["dwelling_id"].to_numpy(), "estate_code": rev["estate_code"].to_numpy(), "type": rev["type"].to_numpy(),
         "due": 0.0, "created": rev["created"].to_numpy(), "gov_paid": False, "q": 0.0,
         "pay1_date": rev["created"].to_numpy(), "pay1_amt": -rev["pay1_amt"].to_numpy(),
-        "pay2_date": NaT, "pay2_amt": 0.0, "note": "冲正 " + ev.loc[rev.index, "key"].to_numpy(),
+        "pay2_date": NaT, "pay2_amt": 0.0, "note": fast.as_numpy_str(fast.join("冲正 ", fast.pick(ev["key"], rev.index))),
     })
-    reversals["key"] = "CZ" + reversals["created"].dt.strftime("%Y%m") + np.char.zfill(np.arange(len(reversals)).astype(str), 7)
+    reversals["key"] = fast.strings(fast.join("CZ", stamp(reversals["created"], "%Y-%m"), fast.zfill(np.arange(len(reversals)), 7)))
     ev = pd.concat([ev, reversals], ignore_index=True)
     ev["person_id"] = -1
-    dw = world.dwellings.set_index("dwelling_id")
+    dw = world.dwellings
     names = estate_lookup(world, "estate_name")
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
         p1 = sub["pay1_date"] <= at
         p2 = sub["pay2_date"] <= at
         paid = np.where(p1, sub["pay1_amt"], 0.0) + np.where(p2, sub["pay2_amt"], 0.0)
         last = sub["pay2_date"].where(p2, sub["pay1_date"].where(p1))
-        x = dw.loc[sub["dwelling_id"]]
-        unpaid_blank = (paid == 0) & (np.arange(len(sub)) % 2 == 0)  # "0 or blank" until paid
+        i = sub["dwelling_id"].to_numpy()
+        unpaid_blank = (paid == 0) & (rows % 2 == 0)  # "0 or blank" until paid
+        name = names.loc[sub["estate_code"]].to_numpy()
         return pd.DataFrame({
-            "业务流水号": sub["key"].to_numpy(),
-            "房源编号": np.where(np.arange(len(sub)) % 3 == 0, x["unit_no"].to_numpy(), ""),
-            "小区名称": names.loc[sub["estate_code"]].to_numpy(),
-            "房屋坐落": names.loc[sub["estate_code"]].to_numpy() + dwelling_label(x["building"], x["entrance"], x["room"]),
-            "建筑面积": money(x["area"]),
+            "业务流水号": sub["key"].array,
+            "房源编号": fast.strings(fast.where(rows % 3 == 0, fast.pick(dw["unit_no"], i), "")),
+            "小区名称": name,
+            "房屋坐落": fast.strings(fast.join(name, dwelling_label(dw["building"].to_numpy()[i], dw["entrance"].to_numpy()[i],
+                                                                 dw["room"].to_numpy()[i]))),
+            "建筑面积": money(dw["area"].to_numpy()[i]),
             "应缴金额(元)": money(sub["due"]),
             "实缴金额(元)": np.where(unpaid_blank, "", money(paid)),
             "缴存日期": fmt_date(last),
@@ -150,74 +185,116 @@ def deposits(world: World, rng: np.random.Generator) -> Ledger:
 
 
 # ---------------------------------------------------------------- fund: 物业费收缴明细
-def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> Ledger:
-    """One event per household and billing month. A province has tens of millions of them, so an event
-    stores only numbers (household, billing month start, amounts, payment date); estate, dwelling,
-    计费月份 and the key are taken from the household when a file or the world table needs them."""
+NOT_PAID = np.iinfo(np.int32).max  # payment day of a fee never paid (later than any export date)
+DRAW_CHUNK = 1 << 20  # fee events drawn at a time: the same numbers as one draw, without the temporaries
+
+
+@dataclass
+class FeeLedger(Ledger):
+    """One event per household and billing month: tens of millions at province scale. An event holds three
+    numbers (`household_id`, billing `month` as a Period ordinal, `paid` day since 1970 or NOT_PAID);
+    amounts and text are the household's, taken when a file or the world table needs them."""
+    net: np.ndarray | None = None  # what each household owes a month, waiver deducted
+
+    def change_months(self) -> list[np.ndarray]:
+        paid = self.events["paid"].to_numpy()
+        paid_month = np.full(len(paid), -1, dtype=np.int16)
+        for s in range(0, len(paid), DRAW_CHUNK):  # a chunk at a time: no tens of millions of datetimes at once
+            part = paid[s:s + DRAW_CHUNK]
+            known = part != NOT_PAID
+            paid_month[s:s + DRAW_CHUNK][known] = part[known].astype("datetime64[D]").astype("datetime64[M]").astype(np.int16)
+        return [self.events["month"].to_numpy(), paid_month]
+
+    def earliest(self) -> pd.Timestamp:
+        return pd.Timestamp(month_starts(self.events["month"].min())[()])
+
+
+def month_starts(months: np.ndarray) -> np.ndarray:
+    """First day of each month (Period ordinals) as datetime64[us]."""
+    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[us]")
+
+
+def fees(world: World, rng: np.random.Generator, first_billing: pd.Period) -> FeeLedger:
     hh = world.households
-    d = world.dwellings.set_index("dwelling_id").loc[hh["dwelling_id"]]
-    e = world.estates.set_index("estate_code").loc[hh["estate_code"]]
-    price = np.round(0.6 + 1.0 * rng.random(len(world.estates)), 2)
-    price = pd.Series(price, index=world.estates["estate_code"]).reindex(hh["estate_code"]).to_numpy()
+    n_hh = len(hh)
+    estate_idx = hh["estate_idx"].to_numpy()
+    dwelling = hh["dwelling_id"].to_numpy()
+    price = np.round(0.6 + 1.0 * rng.random(len(world.estates)), 2)[estate_idx]
     billing = pd.period_range(first_billing, world.end.to_period("M"), freq="M")
     first_month = np.maximum(hh["handover_date"].dt.to_period("M").astype("int64").to_numpy() + 1, billing[0].ordinal)
     ords = billing.asi8
     n_months = np.clip(ords[-1] - first_month + 1, 0, None)
-    idx = np.repeat(np.arange(len(hh), dtype=np.int32), n_months)
-    month_ord = (np.repeat(first_month, n_months)
-                 + (np.arange(len(idx)) - np.repeat(np.cumsum(n_months) - n_months, n_months))).astype(np.int32)
-    low_income = (world.persons["special"].str.contains("低保", regex=False).groupby(world.persons["household_id"]).any()
-                  .reindex(hh["household_id"], fill_value=False).to_numpy())
-    due = np.round(d["area"].to_numpy()[idx] * price[idx], 2)
-    waiver = np.where(low_income[idx], np.round(due * 0.5, 2), 0.0)
-    # Month starts as datetime64: months since 1970 → days through a small table.
-    month_days = pd.PeriodIndex.from_ordinals(np.arange(ords[0], ords[-1] + 1), freq="M").to_timestamp().to_numpy()
-    billed = month_days[month_ord - ords[0]]
-    del month_ord
+    household = np.repeat(np.arange(n_hh, dtype=np.int32), n_months)
+    n = len(household)
+    month = (np.repeat((first_month - (np.cumsum(n_months) - n_months)).astype(np.int32), n_months)
+             + np.arange(n, dtype=np.int32)).astype(np.int16)
+    low_income = np.zeros(n_hh, dtype=bool)
+    low_income[world.persons["household_id"].to_numpy()[pc.match_substring(fast.arrow(world.persons["special"]), "低保")
+                                                         .to_numpy(zero_copy_only=False)]] = True
+    due = np.round(world.dwellings["area"].to_numpy()[dwelling] * price, 2)  # per household: the same every month
+    waiver = np.where(low_income, np.round(due * 0.5, 2), 0.0)
     # Payers pay within weeks; the rest never (some estates collect under 30%, good ones over 90%).
-    payer = rng.random(len(idx)) < np.clip(0.17 + 1.05 * e["quality"].to_numpy(), 0, 0.97)[idx]
-    lag = (np.round(rng.exponential(40, size=len(idx))) + 3).astype("timedelta64[D]")
-    paid_on = billed + lag
-    del lag
-    paid_on[~payer | (paid_on > np.datetime64(world.end))] = np.datetime64("NaT")
+    pays = np.clip(0.17 + 1.05 * world.estates["quality"].to_numpy()[estate_idx], 0, 0.97)
+    payer = np.empty(n, dtype=bool)
+    for s in range(0, n, DRAW_CHUNK):
+        payer[s:s + DRAW_CHUNK] = rng.random(len(payer[s:s + DRAW_CHUNK])) < pays[household[s:s + DRAW_CHUNK]]
+    end_day = np.datetime64(world.end, "D").astype(np.int64)
+    paid = np.empty(n, dtype=np.int32)
+    for s in range(0, n, DRAW_CHUNK):
+        part = slice(s, s + DRAW_CHUNK)
+        lag = np.round(rng.exponential(40, size=len(paid[part]))).astype(np.int64) + 3
+        day = month_starts(month[part]).astype("datetime64[D]").astype(np.int64) + lag
+        paid[part] = np.where(payer[part] & (day <= end_day), day, NOT_PAID)
     del payer
-    ev = pd.DataFrame({"household_id": idx, "billed": billed, "due": due, "waiver": waiver, "paid_date": paid_on})
-    del idx, billed, due, waiver, paid_on
-    # What a row says about its household, once per household (Arrow), taken per row at render time.
+    ev = pd.DataFrame({"household_id": household, "month": month, "paid": paid})
+    del household, month, paid
+    # What a row says about its household, once per household (Arrow), taken per row.
     hh_estate = fast.arrow(hh["estate_code"])
-    hh_dwelling = hh["dwelling_id"].to_numpy()
-    hh_name = fast.arrow(estate_lookup(world, "estate_name").reindex(hh["estate_code"]).to_numpy())
-    hh_company = fast.arrow(estate_lookup(world, "company").replace("", "政府托管").reindex(hh["estate_code"]).to_numpy())
-    hh_room = fast.join(fast.ints(d["building"]), "栋", fast.ints(d["entrance"]), "单元", fast.ints(d["room"]))
+    hh_name = fast.pick(world.estates["estate_name"], estate_idx)
+    hh_company = fast.pick(world.estates["company"].replace("", "政府托管"), estate_idx)
+    dw = world.dwellings
+    hh_room = fast.join(fast.ints(dw["building"].to_numpy()[dwelling]), "栋", fast.ints(dw["entrance"].to_numpy()[dwelling]), "单元",
+                        fast.ints(dw["room"].to_numpy()[dwelling]))
+    hh_key = fast.join(hh_estate, "|", fast.ints(dwelling), "|")
+    due_text, net_text = fast.money(due), fast.money(due - waiver)
+    waiver_text = fast.where(waiver > 0, fast.money(waiver), "")
+    month_text = fast.dates(month_starts(np.arange(ords[0], ords[-1] + 1)), "%Y-%m")
 
-    def derived(sub: pd.DataFrame) -> dict:
-        """estate_code, dwelling_id, billing_month, key and person_id of fee events."""
-        h = sub["household_id"].to_numpy()
-        estate = hh_estate.take(pa.array(h))
-        dwelling = hh_dwelling[h]
-        month = fast.dates(sub["billed"], "%Y-%m")
-        return {"estate_code": fast.strings(estate), "dwelling_id": dwelling, "billing_month": fast.strings(month),
-                "key": fast.strings(fast.join(estate, "|", fast.ints(dwelling), "|", month)),
-                "person_id": np.full(len(sub), -1, dtype=np.int64)}
+    def month_of(sub: pd.DataFrame) -> pa.Array:
+        return month_text.take(pa.array(sub["month"].to_numpy().astype(np.int64) - ords[0]))
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def paid_dates(sub: pd.DataFrame, paid: np.ndarray) -> np.ndarray:
+        return np.where(paid, sub["paid"].to_numpy().astype("datetime64[D]"), np.datetime64("NaT")).astype("datetime64[us]")
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
         h = pa.array(sub["household_id"].to_numpy())
-        paid = (sub["paid_date"] <= at).to_numpy()
-        due, waiver = sub["due"].to_numpy(), sub["waiver"].to_numpy()
-        more = derived(sub)
+        paid = sub["paid"].to_numpy() <= np.datetime64(at, "D").astype(np.int64)
+        month = month_of(sub)
         return pd.DataFrame({
             "物业服务企业": fast.strings(hh_company.take(h)),
             "小区名称": fast.strings(hh_name.take(h)),
             "房号": fast.strings(hh_room.take(h)),
-            "计费月份": more["billing_month"],
-            "应收金额(元)": money(due),
-            "减免金额(元)": fast.strings(fast.where(waiver > 0, fast.money(waiver), "")),
-            "实收金额(元)": fast.strings(fast.where(paid, fast.money(due - waiver), "")),
-            "收款日期": fmt_date(sub["paid_date"].where(paid)),
-            "_estate": more["estate_code"], "_dwelling": more["dwelling_id"], "_person": -1, "_key": more["key"],
+            "计费月份": fast.strings(month),
+            "应收金额(元)": fast.strings(due_text.take(h)),
+            "减免金额(元)": fast.strings(waiver_text.take(h)),
+            "实收金额(元)": fast.strings(fast.where(paid, net_text.take(h), "")),
+            "收款日期": fmt_date(paid_dates(sub, paid)),
+            "_estate": fast.strings(hh_estate.take(h)), "_dwelling": dwelling[sub["household_id"].to_numpy()], "_person": -1,
+            "_key": fast.strings(fast.join(hh_key.take(h), month)),
         })
 
-    return Ledger(FEES, ev, ["billed", "paid_date"], render, derived)
+    def table_of(sub: pd.DataFrame, first_export: np.ndarray) -> pd.DataFrame:
+        h = sub["household_id"].to_numpy()
+        month = month_of(sub)
+        estate = hh_estate.take(pa.array(h))
+        return pd.DataFrame({
+            "household_id": h, "billed": month_starts(sub["month"].to_numpy()), "due": due[h], "waiver": waiver[h],
+            "paid_date": paid_dates(sub, sub["paid"].to_numpy() != NOT_PAID), "first_export": first_export,
+            "estate_code": fast.strings(estate), "dwelling_id": dwelling[h], "billing_month": fast.strings(month),
+            "key": fast.strings(fast.join(hh_key.take(pa.array(h)), month)), "person_id": np.full(len(sub), -1, dtype=np.int64),
+        })
+
+    return FeeLedger(FEES, ev, ["month", "paid"], render, table_of=table_of, net=due - waiver)
 
 
 # ---------------------------------------------------------------- fund: 维修资金使用公示
@@ -241,7 +318,7 @@ def fund_usage(world: World, rng: np.random.Generator) -> Ledger:
     ev["person_id"] = -1
     names = estate_lookup(world, "estate_name")
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame({
             "小区名称": names.loc[sub["estate_code"]].to_numpy(), "项目名称": sub["project"].to_numpy(),
             "使用金额(元)": money(sub["amount"]), "涉及户数": sub["households"].astype(str).to_numpy(),
@@ -261,7 +338,7 @@ SUBTYPES = {"邻里纠纷": ["噪音", "漏水", "占道堆物", "宠物扰民"]
 
 def complaints(world: World, rng: np.random.Generator, first_call: pd.Timestamp) -> Ledger:
     e = world.estates
-    hh_count = world.households.groupby("estate_code").size().reindex(e["estate_code"]).fillna(0).to_numpy()
+    hh_count = np.bincount(world.households["estate_idx"], minlength=len(e))
     months = (world.end - first_call).days / 30.4
     expected = hh_count * 0.012 * (1.6 - e["quality"].to_numpy()) * months
     count = rng.poisson(expected)
@@ -302,10 +379,11 @@ def complaints(world: World, rng: np.random.Generator, first_call: pd.Timestamp)
     ev["key"] = ev["call"].dt.strftime("%Y%m%d") + np.char.zfill(np.arange(len(ev)).astype(str), 6)
     ev["dwelling_id"] = -1
     ev["person_id"] = -1
-    persons = world.persons[world.persons["phone"] != ""]
-    caller = persons.iloc[rng.integers(0, len(persons), size=len(ev))]
-    ev["caller"] = caller["name"].str[0].to_numpy() + "**"
-    ev["phone"] = caller["phone"].str[:3].to_numpy() + "****" + caller["phone"].str[7:].to_numpy()
+    phones = fast.arrow(world.persons["phone"])
+    with_phone = np.flatnonzero(pc.not_equal(phones, "").to_numpy(zero_copy_only=False))
+    caller = with_phone[rng.integers(0, len(with_phone), size=len(ev))]
+    ev["caller"] = fast.as_numpy_str(fast.join(pc.utf8_slice_codeunits(fast.pick(world.persons["name"], caller), 0, 1), "**"))
+    ev["phone"] = fast.as_numpy_str(masked_phone(phones.take(pa.array(caller))))
     ev["building"] = rng.integers(1, 6, size=len(ev))
     districts = world.districts.set_index("district_code")["district_name"]
     streets = world.streets.set_index("street_code")["street_name"]
@@ -320,7 +398,7 @@ def complaints(world: World, rng: np.random.Generator, first_call: pd.Timestamp)
     ev["district_name"] = districts.reindex(ev["district_code"]).to_numpy()
     ev["street_name"] = streets.reindex(ev["street_code"]).to_numpy()
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
         end_of_day = at + pd.Timedelta(hours=23, minutes=59, seconds=59)
         dispatched = upto(sub["dispatch"], end_of_day)
         closed = upto(sub["close"], end_of_day)
@@ -374,7 +452,7 @@ def repairs(world: World, facilities: pd.DataFrame, rng: np.random.Generator, fi
     ev["person_id"] = -1
     names = estate_lookup(world, "estate_name")
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
         end_of_day = at + pd.Timedelta(hours=23, minutes=59, seconds=59)
         finished = upto(sub["done"], end_of_day)
         return pd.DataFrame({
@@ -394,9 +472,12 @@ SATISFACTION = np.array(["非常满意", "满意", "一般", "不满意", "非�
 
 
 def on_roll(world: World, at: pd.Timestamp) -> pd.DataFrame:
+    """Residents on the roll at `at`, in estates the register lists: the numbers about them, indexed by person."""
     p = world.persons
-    registered = world.estates.loc[world.estates["registered_from"] <= at, "estate_code"]
-    return p[(p["enter_date"] <= at) & ~(p["exit_date"] <= at) & p["estate_code"].isin(registered)]
+    on = ((p["enter_date"] <= at) & ~(p["exit_date"] <= at)).to_numpy() & registered(world, at)[p["estate_idx"].to_numpy()]
+    i = np.flatnonzero(on)
+    return pd.DataFrame({name: p[name].to_numpy()[i] for name in ("person_id", "household_id", "estate_idx", "dwelling_id", "birth_date")},
+                        index=i)
 
 
 def sample_within(groups: np.ndarray, k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -418,6 +499,7 @@ def surveys(world: World, rng: np.random.Generator, survey_months: list[pd.Perio
     good = q * 0.55 + 0.4
     probs = np.column_stack([good * 0.45, good * 0.55, (1 - good) * 0.6, (1 - good) * 0.3, (1 - good) * 0.1])
     cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+    code_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")  # sorting by it sorts by estate code
     for period in survey_months:
         at = period.to_timestamp(how="end").normalize()
         adults = on_roll(world, at)
@@ -425,7 +507,9 @@ def surveys(world: World, rng: np.random.Generator, survey_months: list[pd.Perio
         e = adults["estate_idx"].to_numpy()
         size = np.bincount(e, minlength=len(codes))
         k = np.minimum(size, np.maximum(8, (size * 0.03 * rng.uniform(0.5, 1.5, size=len(codes))).astype(int)))
-        chosen = adults[sample_within(e, k, rng)].sort_values(["estate_code", "person_id"], kind="stable")
+        chosen = adults[sample_within(e, k, rng)]
+        chosen = chosen.assign(code_rank=code_rank[chosen["estate_idx"].to_numpy()]).sort_values(
+            ["code_rank", "person_id"], kind="stable")
         ce = chosen["estate_idx"].to_numpy()
         n = len(chosen)
         answer = (rng.random(n)[:, None] > cum[ce]).sum(axis=1).clip(0, 4)
@@ -438,19 +522,20 @@ def surveys(world: World, rng: np.random.Generator, survey_months: list[pd.Perio
     ev["questionnaire"] = ev["key"].str.split("|").str[1]
     numeric_month = {m: bool(i % 2) for i, m in enumerate(sorted(ev["month"].unique()))}  # some rounds use 1–5
     ev["numeric"] = ev["month"].map(numeric_month)
-    p = world.persons.set_index("person_id")
-    ev["dwelling_id"] = p.loc[ev["person_id"], "dwelling_id"].to_numpy()
+    p = world.persons
+    ev["dwelling_id"] = p["dwelling_id"].to_numpy()[ev["person_id"].to_numpy()]
     names = estate_lookup(world, "estate_name")
-    dw = world.dwellings.set_index("dwelling_id")
+    building = world.dwellings["building"].to_numpy()
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-        person = p.loc[sub["person_id"]]
-        show_id = np.arange(len(sub)) % 4 == 0  # "often blank"
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
+        person = sub["person_id"].to_numpy()
+        show_id = rows % 4 == 0  # "often blank"
         return pd.DataFrame({
             "测评月份": sub["month"].to_numpy(), "问卷编号": sub["questionnaire"].to_numpy(),
             "小区名称": names.loc[sub["estate_code"]].to_numpy(),
-            "楼栋": dw.loc[sub["dwelling_id"], "building"].astype(str).to_numpy(),
-            "受访人": person["name"].str[0].to_numpy() + "**", "受访人身份证号码": np.where(show_id, person["id_number"], ""),
+            "楼栋": fast.strings(fast.ints(building[sub["dwelling_id"].to_numpy()])),
+            "受访人": fast.strings(fast.join(pc.utf8_slice_codeunits(fast.pick(p["name"], person), 0, 1), "**")),
+            "受访人身份证号码": fast.strings(fast.where(show_id, fast.pick(p["id_number"], person), "")),
             "总体满意度": np.where(sub["numeric"], (5 - sub["answer"]).astype(str), SATISFACTION[sub["answer"]]),
             "物业服务评分": sub["score"].astype(str).to_numpy(), "意见建议": np.where(sub["answer"] >= 3, "希望改进物业服务", ""),
             **truth_cols(sub),
@@ -470,7 +555,7 @@ def participation(world: World, rng: np.random.Generator, first_month: pd.Period
     n_estates = len(world.estates)
     propensity = rng.beta(1.5, 3.0, size=n_estates)
     codes_all = world.estates["estate_code"].to_numpy()
-    types = np.array(list(ACTIVITY_TYPES))
+    types = np.array(list(ACTIVITY_TYPES), dtype=object)  # object arrays: a row shares the label's string
     for period in pd.period_range(first_month, world.end.to_period("M"), freq="M"):
         at = period.to_timestamp(how="end").normalize()
         adults = on_roll(world, at)
@@ -491,7 +576,7 @@ def participation(world: World, rng: np.random.Generator, first_month: pd.Period
             joins[forced[held]] = True
             who = adults[joins]
             we = e[joins]
-            labels = np.array([f"{period.month}月{ACTIVITY_TYPES[t]}（第{a + 1}场）" for t in types])
+            labels = np.array([f"{period.month}月{ACTIVITY_TYPES[t]}（第{a + 1}场）" for t in types], dtype=object)
             parts.append(pd.DataFrame({
                 "date": period.to_timestamp() + pd.to_timedelta(day[we], unit="D"), "estate_code": codes_all[host[we]],
                 "type": types[typ[we]], "title": labels[typ[we]], "person_id": who["person_id"].to_numpy(),
@@ -499,26 +584,57 @@ def participation(world: World, rng: np.random.Generator, first_month: pd.Period
                 "phone_masked": rng.random(len(who)) < 0.2,
             }))
     ev = pd.concat(parts, ignore_index=True)
-    p = world.persons.set_index("person_id")
-    person = p.loc[ev["person_id"]]
-    ev["dwelling_id"] = person["dwelling_id"].to_numpy()
-    ev["name"] = person["name"].to_numpy()
-    ev["id_number"] = np.where(ev["id_blank"], "", person["id_number"])
-    phone = person["phone"].to_numpy()
-    ev["phone"] = np.where(ev["id_blank"] & ev["phone_masked"] & (phone != ""),
-                           pd.Series(phone).str[:3].to_numpy() + "****" + pd.Series(phone).str[7:].to_numpy(), phone)
+    p = world.persons
+    ev["dwelling_id"] = p["dwelling_id"].to_numpy()[ev["person_id"].to_numpy()]
+    has_phone = pc.not_equal(fast.arrow(p["phone"]), "").to_numpy(zero_copy_only=False)[ev["person_id"].to_numpy()]
+    id_blank = ev["id_blank"].to_numpy()
+    masked = id_blank & ev["phone_masked"].to_numpy() & has_phone
     # A record links to a resident by ID, or by exact name and a real phone when the ID is blank.
-    ev["linked"] = ~ev["id_blank"] | ((ev["phone"] != "") & ~ev["phone"].str.contains(r"\*", regex=True))
-    ev["key"] = ev["date"].dt.strftime("%Y-%m-%d") + "|" + ev["title"] + "|" + np.where(
-        ev["id_blank"], ev["name"] + "|" + ev["phone"], ev["id_number"])
-    ev = ev.drop_duplicates("key").reset_index(drop=True)
+    ev["linked"] = ~id_blank | (has_phone & ~masked)
+    # The key is date|title|ID, or date|title|name|phone as written when the ID is blank: the same
+    # record twice is dropped by comparing those parts as numbers (the text is made per chunk).
+    who = ev["person_id"].to_numpy().copy()
+    if id_blank.any():
+        blank = np.flatnonzero(id_blank)
+        who[blank] = pd.factorize(fast.series(contact(p, ev.iloc[blank])[0]))[0]
+    parts = pd.DataFrame({"date": ev["date"], "title": pd.factorize(ev["title"])[0], "blank": id_blank, "who": who})
+    ev = ev[~parts.duplicated().to_numpy()].reset_index(drop=True)
     names = estate_lookup(world, "estate_name")
 
-    def render(sub: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    def texts(sub: pd.DataFrame) -> dict[str, pa.Array]:
+        """name, id_number, phone and key of some records."""
+        person = pa.array(sub["person_id"].to_numpy())
+        blank = sub["id_blank"].to_numpy()
+        name_phone, name, phone = contact(p, sub)
+        id_number = fast.where(blank, "", fast.arrow(p["id_number"]).take(person))
+        key = fast.join(fast.dates(sub["date"]), "|", sub["title"], "|", pc.if_else(pa.array(blank), name_phone, id_number))
+        return {"name": name, "id_number": id_number, "phone": phone, "key": key}
+
+    def render(sub: pd.DataFrame, at: pd.Timestamp, rows: np.ndarray) -> pd.DataFrame:
+        t = texts(sub)
         return pd.DataFrame({
             "活动日期": fmt_date(sub["date"]), "小区名称": names.loc[sub["estate_code"]].to_numpy(), "活动类型": sub["type"].to_numpy(),
-            "活动名称": sub["title"].to_numpy(), "参与人": sub["name"].to_numpy(), "参与人身份证号码": sub["id_number"].to_numpy(),
-            "联系电话": sub["phone"].to_numpy(), "积分": sub["points"].astype(str).to_numpy(), **truth_cols(sub),
+            "活动名称": sub["title"].to_numpy(), "参与人": fast.strings(t["name"]), "参与人身份证号码": fast.strings(t["id_number"]),
+            "联系电话": fast.strings(t["phone"]), "积分": sub["points"].astype(str).to_numpy(),
+            "_estate": sub["estate_code"].array, "_dwelling": sub["dwelling_id"].to_numpy(), "_person": sub["person_id"].to_numpy(),
+            "_key": fast.strings(t["key"]),
         })
 
-    return Ledger(PARTICIPATION, ev, ["date"], render)
+    def table_of(sub: pd.DataFrame, first_export: np.ndarray) -> pd.DataFrame:
+        t = {name: fast.strings(text) for name, text in texts(sub).items()}
+        columns = ["date", "estate_code", "type", "title", "person_id", "points", "id_blank", "phone_masked", "dwelling_id"]
+        return sub[columns].assign(name=t["name"], id_number=t["id_number"], phone=t["phone"], linked=sub["linked"],
+                                   key=t["key"], first_export=first_export)
+
+    return Ledger(PARTICIPATION, ev, ["date"], render, table_of=table_of)
+
+
+def contact(persons: pd.DataFrame, records: pd.DataFrame) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """name|phone, name and phone of participation records as written: the phone masked (138****5678)
+    where the ID is blank and the record says so."""
+    person = pa.array(records["person_id"].to_numpy())
+    name = fast.arrow(persons["name"]).take(person)
+    phone = fast.arrow(persons["phone"]).take(person)
+    has_phone = pc.not_equal(phone, "").to_numpy(zero_copy_only=False)
+    phone = fast.where(records["id_blank"].to_numpy() & records["phone_masked"].to_numpy() & has_phone, masked_phone(phone), phone)
+    return fast.join(name, "|", phone), name, phone

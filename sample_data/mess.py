@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,53 @@ def dwelling_variant(value: str, role: str, rng: np.random.Generator) -> str | N
 
 
 ROW_ITEMS = {"closed_before_call", "overpaid_no_note"}  # items that look at other cells of the row
+PLAN_CHUNK = 100_000  # chosen rows whose clean values are held as Python strings at a time
+
+
+@dataclass
+class MessPlan:
+    """The mess of one file: changed cells, their records and duplicated rows, by clean row position."""
+    changes: dict[str, tuple[np.ndarray, list[str]]]  # column → (positions, ascending; values written there)
+    records: list[dict]  # one per changed cell, ascending `pos`
+    duplicates: np.ndarray  # positions of rows sent twice, ascending
+
+    def __post_init__(self):
+        self.record_pos = np.fromiter((r["pos"] for r in self.records), dtype=np.int64, count=len(self.records))
+
+    @classmethod
+    def nothing(cls) -> "MessPlan":
+        return cls({}, [], np.array([], dtype=np.int64))
+
+    def output_position(self, clean_pos):
+        """Where a clean row lands once the duplicates before it are counted (each right after its original)."""
+        return clean_pos + np.searchsorted(self.duplicates, clean_pos, side="left")
+
+    def apply(self, cols: dict[str, pa.Array], start: int) -> tuple[dict[str, pa.Array], np.ndarray | None, list[dict]]:
+        """Mess up the chunk of clean rows [start, start + len): the new columns, the chunk's row order when
+        rows were duplicated (indices into the chunk; None otherwise) and its records, `pos` now the
+        file's final row position."""
+        n = len(next(iter(cols.values())))
+        stop = start + n
+        dups = self.duplicates[(self.duplicates >= start) & (self.duplicates < stop)]
+        order = np.sort(np.concatenate([np.arange(n), dups - start]), kind="stable") if len(dups) else None
+        cols = dict(cols)
+        for name, column in list(cols.items()):  # one take per column: the written values appended, duplicates repeated
+            positions, values = self.changes.get(name, (np.array([], dtype=np.int64), []))
+            lo, hi = np.searchsorted(positions, [start, stop])
+            if hi == lo and order is None:
+                continue
+            column = fast.arrow(column)
+            index = np.arange(n)
+            if hi > lo:
+                index[positions[lo:hi] - start] = n + np.arange(hi - lo)
+                column = pa.concat_arrays([column, pa.array(values[lo:hi], type=fast.STR)])
+            cols[name] = column.take(pa.array(index if order is None else index[order]))
+        lo, hi = np.searchsorted(self.record_pos, [start, stop])
+        records = [{**r, "pos": pos} for r, pos in zip(self.records[lo:hi], self.output_position(self.record_pos[lo:hi]).tolist())]
+        for d in dups.tolist():
+            records.append({"pos": int(self.output_position(d)) + 1, "column": "", "item": 10, "code": "duplicate_row",
+                            "outcome": "dedupe", "clean": "", "written": ""})
+        return cols, order, records
 
 
 class PyRng:
@@ -142,11 +190,12 @@ class PyRng:
 
     def __init__(self, seed: int):
         self.r = random.Random(seed)
+        self.below = self.r._randbelow  # what randrange(low, high) draws, without its argument checks (millions of calls)
 
     def integers(self, low: int, high: int | None = None) -> int:
         if high is None:
             low, high = 0, low
-        return self.r.randrange(int(low), int(high))
+        return int(low) + self.below(int(high) - int(low))
 
     def random(self) -> float:
         return self.r.random()
@@ -239,16 +288,14 @@ class MessInjector:
             return formula_for(value, role)
         raise ValueError(code)
 
-    def inject(self, cols: dict[str, pa.Array], n: int, kind: Kind, fmt: str,
-               encoding: str) -> tuple[dict[str, pa.Array], np.ndarray | None, list[dict]]:
-        """Mess up about `rate` of the rows, one item each, column by column (Arrow in, Arrow out).
-
-        Returns the new columns, the row order when rows were duplicated (indices into the input, each
-        duplicate right after its original; None otherwise) and one record per change, whose `pos` is
-        the final row position.
+    def plan(self, n: int, kind: Kind, fmt: str, encoding: str,
+             values_at: Callable[[np.ndarray], dict[str, list[str]]]) -> MessPlan:
+        """Choose about `rate` of the `n` rows and one item each. Only the chosen rows are looked at
+        (`values_at(positions)` gives their clean values per column), so a file of any size is planned
+        without being rendered; `MessPlan.apply` then messes up each chunk as it is written.
         """
         if n == 0 or self.rate <= 0:
-            return cols, None, []
+            return MessPlan.nothing()
         enc = "xlsx" if fmt == "xlsx" else encoding
         candidates = [
             (item, col) for item in ITEMS for col in kind.columns
@@ -269,53 +316,37 @@ class MessInjector:
         groups = [g for g in by_item.values() for _ in range(3 if g[0][0].kinds else 1)]
         positions = np.sort(self.rng.choice(n, size=self.rng.binomial(n, self.rate), replace=False))
         rng = PyRng(int(self.rng.integers(2**62)))  # scalar draws: a Python generator is 20× faster per call
-        values = {name: fast.arrow(cols[name]).take(pa.array(positions)).to_pylist() for name in kind.names}
-        changed: dict[str, list[int]] = {name: [] for name in kind.names}
+        changed: dict[str, list[tuple[int, str]]] = {name: [] for name in kind.names}
         records: list[dict] = []
         duplicates = []
-        for j, pos in enumerate(positions.tolist()):
-            for _ in range(4):  # a few tries to find an item that applies to this row
-                group = groups[rng.integers(len(groups))]
-                item, col = group[rng.integers(len(group))]
-                if item.rare and rng.random() < 0.8:
-                    continue
-                if item.code == "duplicate_row":
-                    duplicates.append(pos)
+        for at in range(0, len(positions), PLAN_CHUNK):  # the chosen rows' values, a slice at a time
+            chunk = positions[at:at + PLAN_CHUNK]
+            values = values_at(chunk)
+            for j, pos in enumerate(chunk.tolist()):
+                for _ in range(4):  # a few tries to find an item that applies to this row
+                    group = groups[rng.integers(len(groups))]
+                    item, col = group[rng.integers(len(group))]
+                    if item.rare and rng.random() < 0.8:
+                        continue
+                    if item.code == "duplicate_row":
+                        duplicates.append(pos)
+                        break
+                    before = values[col.name][j]
+                    row = {name: values[name][j] for name in kind.names} if item.code in ROW_ITEMS else {}
+                    after = self.transform(item, before, col.role, row, kind, enc, rng)
+                    if after is None or after == before:
+                        continue
+                    changed[col.name].append((pos, after))
+                    strict = col.required or (kind.code, col.name) in REJECT_INVALID
+                    outcome = item.outcome if strict or not item.optional_outcome else item.optional_outcome
+                    if item.code == "phone_landline":  # what the pipeline should load
+                        before = re.sub(r"\D", "", after)
+                        before = before[:3] + "-" + before[3:]
+                    records.append({"pos": pos, "column": col.name, "item": item.number, "code": item.code,
+                                    "outcome": outcome, "clean": before, "written": after})
                     break
-                before = values[col.name][j]
-                row = {name: values[name][j] for name in kind.names} if item.code in ROW_ITEMS else {}
-                after = self.transform(item, before, col.role, row, kind, enc, rng)
-                if after is None or after == before:
-                    continue
-                values[col.name][j] = after
-                changed[col.name].append(j)
-                strict = col.required or (kind.code, col.name) in REJECT_INVALID
-                outcome = item.outcome if strict or not item.optional_outcome else item.optional_outcome
-                if item.code == "phone_landline":  # what the pipeline should load
-                    before = re.sub(r"\D", "", after)
-                    before = before[:3] + "-" + before[3:]
-                records.append({"pos": pos, "column": col.name, "item": item.number, "code": item.code,
-                                "outcome": outcome, "clean": before, "written": after})
-                break
-        cols = dict(cols)
-        for name, js in changed.items():
-            if js:
-                mask = np.zeros(n, dtype=bool)
-                mask[positions[js]] = True
-                cols[name] = pc.replace_with_mask(fast.arrow(cols[name]), pa.array(mask),
-                                                  pa.array([values[name][j] for j in js], type=fast.STR))
-        order = None
-        if duplicates:
-            dups = np.array(duplicates, dtype=np.int64)
-            order = np.sort(np.concatenate([np.arange(n), dups]), kind="stable")
-            cols = {name: fast.arrow(c).take(pa.array(order)) for name, c in cols.items()}
-            first = lambda p: int(p + np.searchsorted(dups, p, side="left"))  # where an original row went
-            for r in records:
-                r["pos"] = first(r["pos"])
-            for d in duplicates:
-                records.append({"pos": first(d) + 1, "column": "", "item": 10, "code": "duplicate_row",
-                                "outcome": "dedupe", "clean": "", "written": ""})
-        return cols, order, records
+        changes = {name: (np.array([p for p, _ in c], dtype=np.int64), [v for _, v in c]) for name, c in changed.items() if c}
+        return MessPlan(changes, records, np.array(duplicates, dtype=np.int64))
 
     def undecodable_rows(self, n: int) -> np.ndarray:
         """A few rows of a GBK file get a byte GBK cannot decode, well under the 1% that quarantines a file."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as PersonProvider
+
+from . import fast
 
 # Homophones (同音字) for spelling variants of the same person in another department's file.
 HOMOPHONES = {
@@ -43,17 +47,24 @@ class NamePools:
         self.given_male = np.array(sorted({fake.first_name_male() for _ in range(400)}))
         self.given_female = np.array(sorted({fake.first_name_female() for _ in range(400)}))
 
-    def draw(self, rng: np.random.Generator, is_male: np.ndarray) -> np.ndarray:
+    def draw(self, rng: np.random.Generator, is_male: np.ndarray) -> pa.Array:
+        """Names (Arrow text), drawn as positions in the pools."""
         n = len(is_male)
-        surname = rng.choice(self.surnames, size=n, p=self.surname_p)
-        male = rng.choice(self.given_male, size=n)
-        female = rng.choice(self.given_female, size=n)
-        given = np.where(is_male, male, female)
+        surname = rng.choice(len(self.surnames), size=n, p=self.surname_p)
+        male = rng.choice(len(self.given_male), size=n)
+        female = rng.choice(len(self.given_female), size=n)
+        second_male = rng.choice(len(self.given_male), size=n)
+        second_female = rng.choice(len(self.given_female), size=n)
+        pools = [pa.array(p.tolist(), fast.STR) for p in (self.given_male, self.given_female)]
+        single = [np.char.str_len(p) == 1 for p in (self.given_male, self.given_female)]
+        given = pc.if_else(pa.array(is_male), pools[0].take(pa.array(male)), pools[1].take(pa.array(female)))
+        second = pc.if_else(pa.array(is_male), pools[0].take(pa.array(second_male)), pools[1].take(pa.array(second_female)))
+        given_single = np.where(is_male, single[0][male], single[1][female])
+        second_single = np.where(is_male, single[0][second_male], single[1][second_female])
         # About a third of people have a two-character given name built from two pool characters.
-        second = np.where(is_male, rng.choice(self.given_male, size=n), rng.choice(self.given_female, size=n))
-        two_chars = (rng.random(n) < 0.35) & (np.char.str_len(given) == 1) & (np.char.str_len(second) == 1)
-        given = np.where(two_chars, np.char.add(given, second), given)
-        return np.char.add(surname, given)
+        two_chars = (rng.random(n) < 0.35) & given_single & second_single
+        given = pc.if_else(pa.array(two_chars), fast.join(given, second), given)
+        return fast.join(pa.array(self.surnames.tolist(), fast.STR).take(pa.array(surname)), given)
 
 
 def homophone_variant(name: str) -> str | None:

@@ -1,14 +1,18 @@
 """Clean rows of the snapshot kinds of household/ and unit/ as of a date, in the kinds' canonical columns.
 
 Every frame also carries truth columns (prefixed `_`): the estate, dwelling and person each row is about.
+The roster and the dwelling register have a row per resident or dwelling (millions at province scale):
+they are `Rows`, rendered a chunk at a time by position.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import fast
+from .exports import Rows
 from .world import World
 
 
@@ -26,91 +30,127 @@ def registered_estates(world: World, as_of: pd.Timestamp) -> pd.DataFrame:
     return world.estates[world.estates["registered_from"] <= as_of]
 
 
-def roster(world: World, as_of: pd.Timestamp) -> pd.DataFrame:
-    estates = registered_estates(world, as_of)
+def registered(world: World, as_of: pd.Timestamp) -> np.ndarray:
+    """Whether each estate (by position) is in the register at `as_of`."""
+    return (world.estates["registered_from"] <= as_of).to_numpy()
+
+
+def known(dates: np.ndarray, as_of: pd.Timestamp) -> np.ndarray:
+    """Dates after `as_of` are not known yet (NaT)."""
+    return np.where(dates <= np.datetime64(as_of), dates, np.datetime64("NaT"))
+
+
+def roster(world: World, as_of: pd.Timestamp) -> Rows:
     p = world.persons
-    p = p[(p["enter_date"] <= as_of) & p["estate_code"].isin(estates["estate_code"])]
-    hh = world.households.set_index("household_id").loc[p["household_id"]]
-    d = world.dwellings.set_index("dwelling_id").loc[p["dwelling_id"]]
-    name = world.estates.set_index("estate_code").loc[p["estate_code"], "estate_name"]
-    left = p["exit_date"] <= as_of
-    handover = hh["handover_date"].where(hh["handover_date"] <= as_of)
-    return pd.DataFrame({
-        "序号": np.arange(1, len(p) + 1).astype(str),
-        "户编号": hh["household_no"].to_numpy(),
-        "姓名": p["name"].to_numpy(),
-        "身份证号码": p["id_number"].to_numpy(),
-        "与户主关系": p["relation"].to_numpy(),
-        "性别": p["sex"].to_numpy(),
-        "出生日期": fmt_date(p["birth_date"]),
-        "联系电话": p["phone"].to_numpy(),
-        "安置类型": hh["resettlement_type"].to_numpy(),
-        "原住址": hh["old_address"].to_numpy(),
-        "安置小区": name.to_numpy(),
-        "安置房号": dwelling_label(d["building"], d["entrance"], d["room"]),
-        "签约日期": fmt_date(hh["sign_date"]),
-        "交房日期": fmt_date(handover),
-        "人员状态": np.where(left, p["exit_status"], np.where(np.arange(len(p)) % 3 == 0, "在册", "")),
-        "特殊群体": p["special"].to_numpy(),
-        "_estate": p["estate_code"].to_numpy(),
-        "_dwelling": p["dwelling_id"].to_numpy(),
-        "_person": p["person_id"].to_numpy(),
-    })
+    chosen = np.flatnonzero((p["enter_date"] <= as_of).to_numpy() & registered(world, as_of)[p["estate_idx"].to_numpy()])
+    hh, d = world.households, world.dwellings
+    estate_names = fast.arrow(world.estates["estate_name"])
+
+    def render(rows: np.ndarray) -> pd.DataFrame:
+        i = chosen[rows]
+        h = p["household_id"].to_numpy()[i]
+        dw = p["dwelling_id"].to_numpy()[i]
+        left = p["exit_date"].to_numpy()[i] <= np.datetime64(as_of)
+        return pd.DataFrame({
+            "序号": fast.strings(fast.ints(rows + 1)),
+            "户编号": fast.strings(fast.pick(hh["household_no"], h)),
+            "姓名": fast.strings(fast.pick(p["name"], i)),
+            "身份证号码": fast.strings(fast.pick(p["id_number"], i)),
+            "与户主关系": fast.strings(fast.pick(p["relation"], i)),
+            "性别": fast.strings(fast.pick(p["sex"], i)),
+            "出生日期": fmt_date(p["birth_date"].to_numpy()[i]),
+            "联系电话": fast.strings(fast.pick(p["phone"], i)),
+            "安置类型": fast.strings(fast.pick(hh["resettlement_type"], h)),
+            "原住址": fast.strings(fast.pick(hh["old_address"], h)),
+            "安置小区": fast.strings(estate_names.take(pa.array(p["estate_idx"].to_numpy()[i]))),
+            "安置房号": dwelling_label(d["building"].to_numpy()[dw], d["entrance"].to_numpy()[dw], d["room"].to_numpy()[dw]),
+            "签约日期": fmt_date(hh["sign_date"].to_numpy()[h]),
+            "交房日期": fmt_date(known(hh["handover_date"].to_numpy()[h], as_of)),
+            "人员状态": fast.strings(fast.where(left, fast.pick(p["exit_status"], i), fast.where(rows % 3 == 0, "在册", ""))),
+            "特殊群体": fast.strings(fast.pick(p["special"], i)),
+            "_estate": fast.strings(fast.pick(p["estate_code"], i)),
+            "_dwelling": dw,
+            "_person": i,
+        })
+
+    return Rows(len(chosen), render)
 
 
-def dwelling_state(world: World, as_of: pd.Timestamp) -> pd.DataFrame:
+def household_heads(world: World) -> np.ndarray:
+    """The head of the household living in each dwelling (person position), -1 where nobody does."""
+    p = world.persons
+    heads = np.full(len(world.dwellings), -1, dtype=np.int64)
+    is_head = (p["member"] == 0).to_numpy()
+    heads[p["dwelling_id"].to_numpy()[is_head]] = np.flatnonzero(is_head)
+    return heads
+
+
+def units(world: World, as_of: pd.Timestamp) -> Rows:
     """Each registered estate's dwellings with allocation, delivery and certificate as known at `as_of`."""
-    estates = registered_estates(world, as_of)
-    d = world.dwellings[world.dwellings["estate_code"].isin(estates["estate_code"])].copy()
-    heads = world.persons[world.persons["member"] == 0].set_index("dwelling_id")
-    signed = world.households.set_index("dwelling_id")["sign_date"].reindex(d["dwelling_id"]).to_numpy() <= as_of
-    d["status"] = np.where(d["allocated"] & signed, "已分配", np.where(d["allocated"], "待分配", d["unallocated_status"]))
-    is_allocated = d["status"] == "已分配"
-    d["owner_name"] = np.where(is_allocated, heads["name"].reindex(d["dwelling_id"]).fillna("").to_numpy(), "")
-    d["owner_id"] = np.where(is_allocated, heads["id_number"].reindex(d["dwelling_id"]).fillna("").to_numpy(), "")
-    for col in ("delivery_date", "apply_date", "cert_date"):
-        d[col] = d[col].where(d[col] <= as_of)
-    d.loc[~is_allocated, ["apply_date", "cert_date"]] = pd.NaT
-    return d
-
-
-def units(world: World, as_of: pd.Timestamp) -> pd.DataFrame:
-    d = dwelling_state(world, as_of)
-    e = world.estates.set_index("estate_code")
+    d = world.dwellings
+    chosen = np.flatnonzero(registered(world, as_of)[d["estate_idx"].to_numpy()])
+    sign = np.full(len(d), np.datetime64("NaT"), dtype=world.households["sign_date"].dtype)
+    sign[world.households["dwelling_id"].to_numpy()] = world.households["sign_date"].to_numpy()
+    heads = household_heads(world)
+    e = world.estates
     districts = world.districts.set_index("district_code")["district_name"]
     streets = world.streets.set_index("street_code")["street_name"]
-    est = e.loc[d["estate_code"]]
-    return pd.DataFrame({
-        "房源编号": d["unit_no"].to_numpy(),
-        "区县": districts.loc[est["district_code"]].to_numpy(),
-        "街道": streets.loc[est["street_code"]].to_numpy(),
-        "小区名称": est["estate_name"].to_numpy(),
-        "楼栋": d["building"].astype(str).to_numpy(),
-        "单元": d["entrance"].astype(str).to_numpy(),
-        "房号": d["room"].astype(str).to_numpy(),
-        "建筑面积（㎡）": d["area"].map("{:.2f}".format).to_numpy(),
-        "户型": d["layout"].to_numpy(),
-        "分配状态": d["status"].to_numpy(),
-        "产权人姓名": d["owner_name"].to_numpy(),
-        "产权人身份证号码": d["owner_id"].to_numpy(),
-        "交付日期": fmt_date(d["delivery_date"]),
-        "登记申请日期": fmt_date(d["apply_date"]),
-        "办证日期": fmt_date(d["cert_date"]),
-        "上市交易限制年限": np.where(d["cert_date"].notna(), d["resale_years"], ""),
-        "产权问题": np.where(d["cert_date"].isna(), d["title_problem"], ""),
-        "_estate": d["estate_code"].to_numpy(),
-        "_dwelling": d["dwelling_id"].to_numpy(),
-        "_person": -1,
-    })
+    district_of = fast.arrow(districts.loc[e["district_code"]].to_numpy())
+    street_of = fast.arrow(streets.loc[e["street_code"]].to_numpy())
+    estate_names = fast.arrow(e["estate_name"])
+    person_names, person_ids = fast.arrow(world.persons["name"]), fast.arrow(world.persons["id_number"])
+
+    def render(rows: np.ndarray) -> pd.DataFrame:
+        i = chosen[rows]
+        estate = pa.array(d["estate_idx"].to_numpy()[i])
+        allocated = d["allocated"].to_numpy()[i]
+        signed = sign[i] <= np.datetime64(as_of)
+        status = fast.where(allocated & signed, "已分配", fast.where(allocated, "待分配", fast.pick(d["unallocated_status"], i)))
+        is_allocated = allocated & signed
+        head = heads[i]
+        has_owner = is_allocated & (head >= 0)
+        owner = np.where(has_owner, head, 0)
+        delivery = known(d["delivery_date"].to_numpy()[i], as_of)
+        apply = np.where(is_allocated, known(d["apply_date"].to_numpy()[i], as_of), np.datetime64("NaT"))
+        cert = np.where(is_allocated, known(d["cert_date"].to_numpy()[i], as_of), np.datetime64("NaT"))
+        certified = ~np.isnat(cert)
+        return pd.DataFrame({
+            "房源编号": fast.strings(fast.pick(d["unit_no"], i)),
+            "区县": fast.strings(district_of.take(estate)),
+            "街道": fast.strings(street_of.take(estate)),
+            "小区名称": fast.strings(estate_names.take(estate)),
+            "楼栋": fast.strings(fast.ints(d["building"].to_numpy()[i])),
+            "单元": fast.strings(fast.ints(d["entrance"].to_numpy()[i])),
+            "房号": fast.strings(fast.ints(d["room"].to_numpy()[i])),
+            "建筑面积（㎡）": fast.strings(fast.money(d["area"].to_numpy()[i])),
+            "户型": fast.strings(fast.pick(d["layout"], i)),
+            "分配状态": fast.strings(status),
+            "产权人姓名": fast.strings(fast.where(has_owner, person_names.take(pa.array(owner)), "")),
+            "产权人身份证号码": fast.strings(fast.where(has_owner, person_ids.take(pa.array(owner)), "")),
+            "交付日期": fmt_date(delivery),
+            "登记申请日期": fmt_date(apply),
+            "办证日期": fmt_date(cert),
+            "上市交易限制年限": fast.strings(fast.where(certified, fast.pick(d["resale_years"], i), "")),
+            "产权问题": fast.strings(fast.where(certified, "", fast.pick(d["title_problem"], i))),
+            "_estate": fast.strings(fast.pick(d["estate_code"], i)),
+            "_dwelling": i,
+            "_person": -1,
+        })
+
+    return Rows(len(chosen), render)
 
 
 def estate_facts(world: World) -> pd.DataFrame:
-    """Counts the register publishes: dwellings, buildings, lifts."""
+    """Counts the register publishes: dwellings, buildings, lifts (by estate code)."""
     d = world.dwellings
-    g = d.groupby("estate_code")
-    lifts = d[d["has_lift"]].drop_duplicates(["estate_code", "building", "entrance"]).groupby("estate_code").size()
-    return pd.DataFrame({"dwellings": g.size(), "buildings": g["building"].max(),
-                         "lifts": lifts}).fillna(0).astype(int)
+    n = len(world.estates)
+    e = d["estate_idx"].to_numpy()
+    lift_entrances = d.loc[d["has_lift"], ["estate_idx", "building", "entrance"]].drop_duplicates()
+    buildings = np.zeros(n, dtype=np.int64)
+    np.maximum.at(buildings, e, d["building"].to_numpy())
+    return pd.DataFrame({"dwellings": np.bincount(e, minlength=n), "buildings": buildings,
+                         "lifts": np.bincount(lift_entrances["estate_idx"], minlength=n)},
+                        index=world.estates["estate_code"].to_numpy())
 
 
 def register(world: World, as_of: pd.Timestamp) -> pd.DataFrame:

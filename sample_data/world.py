@@ -1,7 +1,9 @@
 """The clean world: districts, streets, estates, dwellings, households and residents, with their dates.
 
 Everything is drawn vectorised from one numpy Generator, so a seed fixes the whole city. Dates are
-pandas Timestamps (datetime64[ns]); NaT means "not (yet) happened".
+pandas Timestamps (datetime64[ns]); NaT means "not (yet) happened". The text columns of dwellings,
+households and persons are Arrow arrays (millions of rows at province scale, no Python object per cell);
+ids are positions (`person_id` is the row of `persons`, and so on).
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import fast
 from .idcard import make_ids
 from .names import DISTRICT_STEMS, ESTATE_STEMS, ESTATE_SUFFIXES, PHASES, STREET_STEMS, NamePools
 from .periods import assessment_months, month_end
@@ -22,6 +27,7 @@ CITY_CENTRE = (114.30, 30.59)  # longitude, latitude
 RESETTLEMENT_TYPES = np.array(["城镇棚改", "农村拆迁", "旧城改造"])
 RESETTLEMENT_SHARES = np.array([0.60, 0.30, 0.10])
 PROFILES = np.array(["ageing", "new", "old", "general"])
+SPECIAL_GROUPS = ["低保", "残疾", "失业", "留守儿童", "独居老人"]  # 特殊群体, in the order a roster lists them
 PROPERTY_COMPANIES = np.array([
     "江城安居物业服务有限公司", "长江物业管理有限公司", "万家和物业服务有限公司", "城投物业服务有限公司",
     "福星物业有限公司", "佳园物业管理有限公司", "恒通物业服务有限公司", "惠民物业有限公司",
@@ -163,9 +169,10 @@ def build_dwellings(estates: pd.DataFrame, n_dwellings: int, rng: np.random.Gene
     delivery = estates["first_delivery"].to_numpy()[estate_idx] + pd.to_timedelta(
         np.where(estates["profile"].to_numpy()[estate_idx] == "new", (building - 1) * rng.integers(0, 45, size=len(seq)), 0),
         unit="D")
+    estate_code = fast.arrow(estates["estate_code"]).take(pa.array(estate_idx))
     dwellings = pd.DataFrame({
         "dwelling_id": np.arange(len(seq)),
-        "estate_code": estates["estate_code"].to_numpy()[estate_idx],
+        "estate_code": fast.strings(estate_code),
         "estate_idx": estate_idx,
         "building": building,
         "entrance": entrance,
@@ -175,11 +182,12 @@ def build_dwellings(estates: pd.DataFrame, n_dwellings: int, rng: np.random.Gene
         "has_lift": floors > 7,
         "delivery_date": pd.DatetimeIndex(delivery).normalize(),
     })
-    dwellings["layout"] = np.select([area < 55, area < 75, area < 95], ["一室一厅", "两室一厅", "两室两厅"], "三室两厅")
-    dwellings["unit_no"] = "FY" + dwellings["estate_code"].str[-6:] + np.char.zfill((seq + 1).astype(str), 5)
+    dwellings["layout"] = fast.strings(np.select([area < 55, area < 75, area < 95], ["一室一厅", "两室一厅", "两室两厅"], "三室两厅"))
+    dwellings["unit_no"] = fast.strings(fast.join("FY", pc.utf8_slice_codeunits(estate_code, -6), fast.zfill(seq + 1, 5)))
     allocated = rng.random(len(seq)) < ALLOCATED_SHARE
     dwellings["allocated"] = allocated
-    dwellings["unallocated_status"] = np.where(allocated, "", rng.choice(["待分配", "空置", "已回购"], size=len(seq), p=[0.5, 0.35, 0.15]))
+    dwellings["unallocated_status"] = fast.strings(
+        np.where(allocated, "", rng.choice(["待分配", "空置", "已回购"], size=len(seq), p=[0.5, 0.35, 0.15])))
     add_certificates(dwellings, rng)
     return dwellings
 
@@ -198,38 +206,38 @@ def add_certificates(dwellings: pd.DataFrame, rng: np.random.Generator) -> None:
     cert = cert.where(cert > apply + pd.Timedelta(days=20), apply + pd.Timedelta(days=20))  # issued after applying
     dwellings["apply_date"] = apply.where(allocated)
     dwellings["cert_date"] = cert.where(allocated & ~problem)
-    dwellings["title_problem"] = np.where(problem, rng.choice(["用地性质未变更", "规划调整", "档案信息不符", "超面积未补缴"], size=n), "")
-    dwellings["resale_years"] = rng.choice(["", "5", "3", "10"], size=n, p=[0.4, 0.4, 0.1, 0.1])
+    dwellings["title_problem"] = fast.strings(
+        np.where(problem, rng.choice(["用地性质未变更", "规划调整", "档案信息不符", "超面积未补缴"], size=n), ""))
+    dwellings["resale_years"] = fast.strings(rng.choice(["", "5", "3", "10"], size=n, p=[0.4, 0.4, 0.1, 0.1]))
 
 
 def build_households(estates: pd.DataFrame, dwellings: pd.DataFrame, start: pd.Timestamp,
                      rng: np.random.Generator) -> pd.DataFrame:
     owned = dwellings[dwellings["allocated"]].reset_index(drop=True)
     n = len(owned)
-    est = estates.iloc[owned["estate_idx"].to_numpy()]
-    bias = est["resettlement_bias"].to_numpy()
+    estate_idx = owned["estate_idx"].to_numpy()
+    bias = estates["resettlement_bias"].to_numpy()[estate_idx]
     # An estate is mostly of one resettlement type; the mix over the city stays 60/30/10.
     typ = np.where(rng.random(n) < 0.55, bias, rng.choice(3, size=n, p=RESETTLEMENT_SHARES))
     sign = owned["delivery_date"] - pd.to_timedelta(rng.integers(30, 400, size=n), unit="D")
     # Households of estates delivered inside the window sign in the months before their keys.
     households = pd.DataFrame({
         "household_id": np.arange(n),
-        "household_no": "H" + owned["estate_code"].str[6:].to_numpy() + np.char.zfill(np.arange(n).astype(str), 6),
+        "household_no": fast.strings(fast.join("H", pc.utf8_slice_codeunits(fast.arrow(owned["estate_code"]), 6),
+                                               fast.zfill(np.arange(n), 6))),
         "dwelling_id": owned["dwelling_id"].to_numpy(),
-        "estate_code": owned["estate_code"].to_numpy(),
-        "estate_idx": owned["estate_idx"].to_numpy(),
-        "resettlement_type": RESETTLEMENT_TYPES[typ],
+        "estate_code": owned["estate_code"].array,
+        "estate_idx": estate_idx,
+        "resettlement_type": fast.strings(RESETTLEMENT_TYPES[typ]),
         "sign_date": sign.dt.normalize(),
         "handover_date": owned["delivery_date"] + pd.to_timedelta(rng.integers(0, 60, size=n), unit="D"),
-        "ageing": est["profile"].to_numpy() == "ageing",
+        "ageing": estates["profile"].to_numpy()[estate_idx] == "ageing",
     })
     villages = np.array(["张家湾", "李家墩", "王家台", "刘家岭", "陈家湖", "杨柳村", "黄花村", "石桥村"])
     roads = np.array(["解放路", "中山路", "建设路", "人民路", "和平街", "友谊路", "胜利街", "青年路"])
-    households["old_address"] = np.where(
-        typ == 1,
-        np.char.add(np.char.add(rng.choice(villages, size=n), rng.integers(1, 9, size=n).astype(str)), "组"),
-        np.char.add(np.char.add(rng.choice(roads, size=n), rng.integers(1, 300, size=n).astype(str)), "号"),
-    )
+    village = fast.join(fast.pick(villages, rng.choice(len(villages), size=n)), fast.ints(rng.integers(1, 9, size=n)), "组")
+    road = fast.join(fast.pick(roads, rng.choice(len(roads), size=n)), fast.ints(rng.integers(1, 300, size=n)), "号")
+    households["old_address"] = fast.strings(pc.if_else(pa.array(typ == 1), village, road))
     return households
 
 
@@ -261,47 +269,46 @@ def build_persons(households: pd.DataFrame, districts: pd.DataFrame, start: pd.T
     is_male = np.select([relation == "户主", relation == "配偶"], [head_male[hh], ~head_male[hh]], rng.random(n) < 0.5)
     birth = (end - pd.to_timedelta(age * 365.25, unit="D")).normalize()
     # Birth county: mostly a district of this city, sometimes elsewhere in the province.
-    codes = districts["district_code"].to_numpy()
+    codes = districts["district_code"].astype(np.int64).to_numpy()
     county = np.where(rng.random(n) < 0.85, rng.choice(codes, size=n),
-                      np.char.add(PROVINCE_CODE, np.char.zfill(rng.integers(2, 28, size=n).astype(str), 2)).astype(object)
-                      + np.char.zfill(rng.integers(1, 20, size=n).astype(str), 2).astype(object))
-    ids = make_ids(county.astype(str), birth.to_numpy(), is_male, rng)
-    phone = np.char.add(rng.choice(["13", "15", "17", "18", "19"], size=n),
-                        np.char.zfill(rng.integers(0, 10**9, size=n).astype(str), 9))
+                      int(PROVINCE_CODE) * 10**4 + rng.integers(2, 28, size=n) * 100 + rng.integers(1, 20, size=n))
+    ids = make_ids(county, birth.to_numpy(), is_male, rng)
+    phone = fast.ints(rng.choice([13, 15, 17, 18, 19], size=n) * 10**9 + rng.integers(0, 10**9, size=n))
     adult_or_head = (age >= 18) | (member == 0)
     sign = households["sign_date"].to_numpy()[hh]
     persons = pd.DataFrame({
         "person_id": np.arange(n),
         "household_id": hh,
         "member": member,
-        "estate_code": households["estate_code"].to_numpy()[hh],
+        "estate_code": fast.strings(fast.arrow(households["estate_code"]).take(pa.array(hh))),
         "estate_idx": households["estate_idx"].to_numpy()[hh],
         "dwelling_id": households["dwelling_id"].to_numpy()[hh],
-        "name": names.draw(rng, is_male),
-        "id_number": ids,
-        "relation": relation,
-        "sex": np.where(is_male, "男", "女"),
+        "name": fast.strings(names.draw(rng, is_male)),
+        "id_number": fast.strings(ids),
+        "relation": fast.strings(relation),
+        "sex": fast.strings(np.where(is_male, "男", "女")),
         "birth_date": birth,
-        "phone": np.where(adult_or_head & (rng.random(n) < 0.93), phone, ""),
+        "phone": fast.strings(fast.where(adult_or_head & (rng.random(n) < 0.93), phone, "")),
         "enter_date": pd.DatetimeIndex(np.maximum(sign, birth.to_numpy())),
     })
     # Leaving the roll inside the window: deaths among the old, moves among everyone.
     dies = rng.random(n) < np.where(age > 75, 0.06, np.where(age > 60, 0.015, 0.002))
     moves = ~dies & (rng.random(n) < 0.03)
     leave = random_dates(rng, start, end, n)
-    persons["exit_status"] = np.select([dies, moves], ["死亡", "迁出"], "")
     exit_date = pd.Series(pd.DatetimeIndex(np.where(dies | moves, leave, pd.NaT)))
-    persons["exit_date"] = exit_date.where(exit_date > persons["enter_date"])
-    persons.loc[persons["exit_date"].isna(), "exit_status"] = ""
+    exit_date = exit_date.where(exit_date > persons["enter_date"])
+    persons["exit_status"] = fast.strings(np.where(exit_date.isna(), "", np.select([dies, moves], ["死亡", "迁出"], "")))
+    persons["exit_date"] = exit_date
     age_end = age
-    special = np.full(n, "", dtype=object)
-    for group, share, eligible in [
-        ("低保", 0.05, age_end >= 0), ("残疾", 0.04, age_end >= 0), ("失业", 0.05, (age_end >= 18) & (age_end < 60)),
-        ("留守儿童", 0.06, age_end < 16), ("独居老人", 0.9, (age_end >= 70) & (size[hh] == 1)),
-    ]:
-        has = eligible & (rng.random(n) < share)
-        special = np.where(has, np.where(special == "", group, special + "、" + group), special)
-    persons["special"] = special
+    groups = 0  # bit g set: member of SPECIAL_GROUPS[g]
+    for g, (share, eligible) in enumerate([
+        (0.05, age_end >= 0), (0.04, age_end >= 0), (0.05, (age_end >= 18) & (age_end < 60)),
+        (0.06, age_end < 16), (0.9, (age_end >= 70) & (size[hh] == 1)),
+    ]):
+        groups = groups | ((eligible & (rng.random(n) < share)).astype(np.int64) << g)
+    labels = ["、".join(SPECIAL_GROUPS[g] for g in range(len(SPECIAL_GROUPS)) if bits >> g & 1)
+              for bits in range(1 << len(SPECIAL_GROUPS))]
+    persons["special"] = fast.strings(pa.array(labels, fast.STR).take(pa.array(groups)))
     return persons
 
 

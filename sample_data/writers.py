@@ -44,7 +44,8 @@ class Layout:
 def csv_quote(col: pa.Array) -> pa.Array:
     """Quote the values that need it (a comma, a quote, a line break), as the csv module's QUOTE_MINIMAL."""
     data = col.buffers()[2]
-    raw = data.to_pybytes() if data is not None else b""  # a byte search is far cheaper than a regex per value
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[[col.offset, col.offset + len(col)]]
+    raw = bytes(memoryview(data)[offsets[0]:offsets[1]]) if data is not None else b""  # a byte search beats a regex per value
     if not any(ch in raw for ch in (b",", b'"', b"\n", b"\r")):
         return col
     need = pc.match_substring_regex(col, '[",\r\n]')
@@ -73,10 +74,6 @@ def csv_body(columns: list[pa.Array], eol: str) -> bytes:
     return bytes(memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]])
 
 
-def csv_bytes(header: list[str], columns: list[pa.Array], eol: str) -> bytes:
-    return csv_header(header, eol).encode("utf-8") + csv_body(columns, eol)
-
-
 def _corrupt(chunk: bytes, lines: list[int], eol: bytes) -> bytes:
     """Put a byte no GBK decoder accepts after the second comma of the given lines (0-based in the chunk)."""
     ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == eol[-1])  # no line break inside a data field
@@ -91,32 +88,63 @@ def _corrupt(chunk: bytes, lines: list[int], eol: bytes) -> bytes:
     return b"".join(pieces + [chunk[last:]])
 
 
+class CsvFile:
+    """One CSV export written as its rows arrive, a chunk at a time (memory stays flat for any size).
+
+    A character that GBK lacks switches the file to GB18030, as the departments' systems do: GB18030
+    decodes the GBK bytes already written the same, and from then on no undecodable bytes are added.
+    """
+
+    def __init__(self, path: Path, header: list[str], layout: Layout):
+        self.fh = open(path, "wb")
+        self.encoding = layout.encoding
+        self.eol = layout.line_end
+        if self.encoding == "utf-8-sig":
+            self.fh.write(codecs.BOM_UTF8)
+        self.fh.write(self._encode(csv_header(header, self.eol)))
+
+    def _encode(self, text: str) -> bytes:
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            return text.encode("utf-8")
+        try:
+            return text.encode(self.encoding)
+        except UnicodeEncodeError:
+            self.encoding = "gb18030"
+            return text.encode(self.encoding)
+
+    def write(self, columns: list, corrupt_rows: np.ndarray) -> np.ndarray:
+        """Append records (columns in header order); `corrupt_rows` (0-based in these columns) get a byte no GBK
+        decoder accepts. Returns the rows that did."""
+        columns = [fast.arrow(c) for c in columns]
+        n = len(columns[0]) if columns else 0
+        corrupted = []
+        for start in range(0, n, CSV_CHUNK):
+            body = csv_body([c.slice(start, CSV_CHUNK) for c in columns], self.eol)
+            if self.encoding not in ("utf-8", "utf-8-sig"):
+                was = self.encoding
+                body = self._encode(body.decode("utf-8"))
+                here = corrupt_rows[(corrupt_rows >= start) & (corrupt_rows < start + CSV_CHUNK)] - start
+                if len(here) and self.encoding == was == "gbk":
+                    body = _corrupt(body, here.tolist(), self.eol.encode("ascii"))
+                    corrupted.append(here + start)
+            self.fh.write(body)
+        return np.concatenate(corrupted) if corrupted else np.array([], dtype=np.int64)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 def write_csv(path: Path, header: list[str], data, layout: Layout,
               corrupt_rows: np.ndarray | None = None) -> np.ndarray:
-    """Write and return each data row's record number. `corrupt_rows` get a byte no GBK decoder accepts.
+    """Write a whole file at once and return each data row's record number (faults and tests).
 
-    `data` is a DataFrame or a list of columns (Arrow, numpy or pandas), in header order. Rows are
-    assembled in Arrow and transcoded CSV_CHUNK at a time.
+    `data` is a DataFrame or a list of columns (Arrow, numpy or pandas), in header order.
     """
     columns = [data[c] for c in data.columns] if isinstance(data, pd.DataFrame) else list(data)
-    columns = [fast.arrow(c) for c in columns]
-    n = len(columns[0]) if columns else 0
-    corrupt_rows = np.sort(np.asarray(corrupt_rows if corrupt_rows is not None else [], dtype=np.int64))
-    eol = layout.line_end
-    utf8 = layout.encoding in ("utf-8", "utf-8-sig")
-    with open(path, "wb") as fh:
-        if layout.encoding == "utf-8-sig":
-            fh.write(codecs.BOM_UTF8)
-        fh.write(csv_header(header, eol).encode("utf-8" if utf8 else layout.encoding))
-        for start in range(0, n, CSV_CHUNK):
-            chunk = csv_body([c.slice(start, CSV_CHUNK) for c in columns], eol)
-            if not utf8:
-                chunk = chunk.decode("utf-8").encode(layout.encoding)
-            here = corrupt_rows[(corrupt_rows >= start) & (corrupt_rows < start + CSV_CHUNK)] - start
-            if len(here):
-                chunk = _corrupt(chunk, here.tolist(), eol.encode("ascii"))
-            fh.write(chunk)
-    return np.arange(n) + 2
+    out = CsvFile(path, header, layout)
+    out.write(columns, np.sort(np.asarray(corrupt_rows if corrupt_rows is not None else [], dtype=np.int64)))
+    out.close()
+    return np.arange(len(columns[0]) if columns else 0) + 2
 
 
 def write_xlsx(path: Path, header: list[str], data: pd.DataFrame, layout: Layout,
