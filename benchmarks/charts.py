@@ -8,7 +8,6 @@ DuckDB.
 
 from __future__ import annotations
 
-import socket
 import statistics
 import time
 from dataclasses import dataclass
@@ -29,12 +28,6 @@ class ChartLatency:
     max_s: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(samples: list[float], p: float) -> float:
     """Linear interpolation between the closest ranks (numpy's default)."""
     ordered = sorted(samples)
@@ -47,14 +40,9 @@ def percentile(samples: list[float], p: float) -> float:
 def overview_latency(paths: Paths, repeat: int) -> tuple[list[ChartLatency], float]:
     """Latency per chart of the dashboard, and the seconds Superset took to prepare and start."""
     started = time.perf_counter()
-    login = superset_service.prepare(paths)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = superset_service.start(paths, port=port)
-    try:
-        superset_service.wait_until_healthy(url, timeout=300, proc=proc)
+    with superset_service.running(paths) as server:
         setup = time.perf_counter() - started
-        client = SupersetClient(url).login(login.username, login.password)
+        client = SupersetClient(server.url).login(server.login.username, server.login.password)
         on_dashboard = {c["id"] for c in client.raw("GET", f"/api/v1/dashboard/{DASHBOARD}/charts").json()["result"]}
         charts = sorted((c for c in client.charts() if c["id"] in on_dashboard), key=lambda c: c["slice_name"])
         results = []
@@ -68,5 +56,3 @@ def overview_latency(paths: Paths, repeat: int) -> tuple[list[ChartLatency], flo
             viz = chart.get("viz_type") or ""
             results.append(ChartLatency(chart["slice_name"], viz, statistics.median(samples), percentile(samples, 95), max(samples)))
         return results, setup
-    finally:
-        superset_service.stop(proc)

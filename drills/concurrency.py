@@ -17,7 +17,6 @@ error, mix or step back.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -48,12 +47,8 @@ def main(args) -> int:
     root = drill_root(args, "concurrency")
     base = ensure_base(root, args.scale, args.seed)
     home = clone(base, root / "concurrency")
-    login = superset_service.prepare(home)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = superset_service.start(home, port=port)
-    try:
-        superset_service.wait_until_healthy(url, timeout=300, proc=server)
+    with superset_service.running(home) as server:
+        url, login = server.url, server.login
         client = SupersetClient(url).login(login.username, login.password)
         queries = _queries(client)
         old_snapshot = snapshot_of(home.published_db)
@@ -80,8 +75,6 @@ def main(args) -> int:
             t.join()
         new_snapshot = snapshot_of(home.published_db)
         new = _answers(client, queries)
-    finally:
-        superset_service.stop(server)
 
     changed = [q for q in queries if old[q] != new[q]]
     counts = {"old": 0, "new": 0, "unchanged": 0, "mixed": 0, "error": 0}
@@ -111,12 +104,6 @@ def main(args) -> int:
               "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1)}
     (root / "concurrency-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return 0 if ok else 1
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _queries(client: SupersetClient) -> dict[str, dict]:

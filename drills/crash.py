@@ -24,7 +24,6 @@ Prints every kill and check; exits non-zero on any failure.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import random
@@ -36,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from drills.homes import Base, PipelineRun, clone, deliver, drill_root, ensure_base, say, snapshot_of
+from pipelines.ingest.loader import sha256_of
 from pipelines.settings import Paths
 
 KILLS = {"small": 3, "city": 12}
@@ -251,8 +251,8 @@ def _files_accounted(home: Paths, con) -> list[Check]:
     recorded = dict(con.execute("SELECT file_sha, archive_path FROM quality.files").fetchall())
     arrived = {path for (path,) in con.execute("SELECT landing_path FROM quality.arrivals").fetchall()}
     landing = [p for p in home.landing.rglob("*") if p.is_file()]
-    lost = [p.name for p in landing if str(p) not in arrived or _sha256(p) not in recorded]
-    bad_archive = [sha[:12] for sha, path in recorded.items() if not path or not Path(path).is_file() or _sha256(Path(path)) != sha]
+    lost = [p.name for p in landing if str(p) not in arrived or sha256_of(p) not in recorded]
+    bad_archive = [sha[:12] for sha, path in recorded.items() if not path or not Path(path).is_file() or sha256_of(Path(path)) != sha]
     seen_twice = con.execute("SELECT count(*) FROM (SELECT landing_path FROM quality.arrivals GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
     new_twice = con.execute("SELECT count(*) FROM (SELECT file_sha FROM quality.arrivals WHERE outcome = 'new' "
                             "GROUP BY 1 HAVING count(*) <> 1)").fetchone()[0]
@@ -290,14 +290,6 @@ def _rows_counted_once(con) -> list[Check]:
         Check("read = loaded + rejected + skipped, rejects once per row", not unbalanced,
               f"{len(unbalanced)} files out of balance" + (f": {[n for (n,) in unbalanced[:5]]}" if unbalanced else "")),
     ]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _mart_totals(published_db: Path) -> dict[str, dict[str, float]]:

@@ -17,12 +17,14 @@ import hashlib
 import json
 import os
 import secrets
+import socket
 import sqlite3
 import string
 import subprocess
 import tempfile
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -321,3 +323,26 @@ def wait_until_healthy(url: str, timeout: float = 120, proc: subprocess.Popen | 
         if time.monotonic() > deadline:
             raise TimeoutError(f"Superset at {url} not healthy after {timeout} s")
         time.sleep(0.5)
+
+
+@dataclass(frozen=True)
+class Running:
+    url: str
+    login: Login
+
+
+@contextmanager
+def running(paths: Paths, timeout: float = 300) -> Iterator[Running]:
+    """Superset prepared and serving `paths` on a free port of 127.0.0.1 until the block ends
+    (tests, benchmarks and drills; `anju serve` uses a fixed port)."""
+    login = prepare(paths)
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    proc = start(paths, port=port)
+    try:
+        wait_until_healthy(url, timeout=timeout, proc=proc)
+        yield Running(url, login)
+    finally:
+        stop(proc)

@@ -7,7 +7,6 @@ real pipeline has published.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -39,24 +38,10 @@ class SupersetServer:
     paths: Paths
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def superset_server(published_warehouse: Paths) -> Iterator[SupersetServer]:
-    paths = published_warehouse
-    login = superset_service.prepare(paths)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = superset_service.start(paths, port=port)
-    try:
-        superset_service.wait_until_healthy(url, timeout=180, proc=proc)
-        yield SupersetServer(url, login, paths)
-    finally:
-        superset_service.stop(proc)
+    with superset_service.running(published_warehouse, timeout=180) as server:
+        yield SupersetServer(server.url, server.login, published_warehouse)
 
 
 @pytest.fixture
