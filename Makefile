@@ -19,7 +19,7 @@ demo: setup
 
 ## test: install what the tests need (Chromium and CJK fonts included) and run them all.
 test: setup system-deps
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q --durations=30
 
 setup: .venv/.locked .venv-superset/.locked
 
