@@ -49,7 +49,7 @@ from pipelines.ingest.kinds import KINDS
 from pipelines.ingest.loader import FileOutcome, landing_key
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse import gate
-from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env
+from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env, prune_invocations
 from pipelines.warehouse.publish import publish
 
 WORK_DB_TAG = {"anju/work_db": "write"}
@@ -170,7 +170,10 @@ def _ingest_results(outcomes: list[FileOutcome], blocked: list[gate.BlockingFail
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: models and their tests; a failing test of severity error stops publication."""
     export_env(paths())  # the profile reads the work database's path from the environment
-    yield from dbt.cli(["build"], context=context).stream()
+    try:
+        yield from dbt.cli(["build"], context=context).stream()
+    finally:
+        prune_invocations()
 
 
 @asset(group_name="warehouse", deps=list(warehouse_models.keys))

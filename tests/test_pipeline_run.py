@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import duckdb
 import pandas as pd
 
+from pipelines.warehouse.dbt import INVOCATION_DIR, KEEP_INVOCATIONS, TARGET, prune_invocations
 from tests.conftest import run_anju, run_ok
 from tests.exports import (
     COMMUNITY_HEADER,
@@ -27,6 +29,10 @@ def test_hand_written_exports_are_counted_exactly(tmp_path):
     write_minimal_landing(tmp_path / "landing")
     result = run_ok(tmp_path, "run")
     assert "Files: 3 accepted, 0 quarantined, 0 duplicates" in result.stdout
+    # dbt's invocation folders are pruned after the build, never the one just written.
+    invocations = sorted((p for p in TARGET.iterdir() if INVOCATION_DIR.match(p.name)), key=lambda p: p.stat().st_mtime)
+    assert 0 < len(invocations) <= KEEP_INVOCATIONS
+    assert (invocations[-1] / "run_results.json").exists()
     rows = published(
         type("P", (), {"published_db": tmp_path / "warehouse" / "anju.duckdb"}),
         "SELECT estate_name, residents_on_roll, households_on_roll, dwellings, dwellings_allocated "
@@ -39,6 +45,20 @@ def test_hand_written_exports_are_counted_exactly(tmp_path):
         ("和谐苑", 0, 0, 1, 0),
         ("安康新村", 1, 1, 1, 1),
     ]
+
+
+def test_dbt_keeps_only_its_newest_invocation_folders(tmp_path):
+    target = tmp_path / "target"
+    for i in range(KEEP_INVOCATIONS + 5):
+        folder = target / f"warehouse_models-abcdef{i % 10}-{i:07x}"
+        folder.mkdir(parents=True)
+        (folder / "run_results.json").write_text("{}")
+        os.utime(folder, (1_700_000_000 + i, 1_700_000_000 + i))
+    (target / "compiled").mkdir()
+    (target / "manifest.json").write_text("{}")
+    removed = prune_invocations(target=target)
+    assert sorted(p.name for p in removed) == [f"warehouse_models-abcdef{i}-{i:07x}" for i in range(5)]
+    assert len(list(target.iterdir())) == KEEP_INVOCATIONS + 2  # the newest, compiled/ and the manifest stay
 
 
 def test_file_missing_a_required_column_is_quarantined_and_the_rest_load(tmp_path):

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from pipelines.settings import DBT_PROJECT_DIR, Paths
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+TARGET = DBT_PROJECT_DIR / "target"
+MANIFEST = TARGET / "manifest.json"
+# dagster-dbt gives every invocation a folder of its own, target/<op>-<run id[:7]>-<uuid[:7]>
+# (about 15 MB each: compiled SQL, manifest, run_results.json); a nightly schedule would fill the disk.
+INVOCATION_DIR = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
+KEEP_INVOCATIONS = 20
 
 
 def dbt_executable() -> str:
@@ -38,3 +45,12 @@ def ensure_manifest() -> Path:
             env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb")},
         )
     return MANIFEST
+
+
+def prune_invocations(keep: int = KEEP_INVOCATIONS, target: Path = TARGET) -> list[Path]:
+    """Remove all but the `keep` newest invocation folders of dagster-dbt; returns the removed ones."""
+    folders = [p for p in target.iterdir() if p.is_dir() and INVOCATION_DIR.match(p.name)] if target.exists() else []
+    folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)  # another process may be pruning too
+    return folders[keep:]
