@@ -31,7 +31,6 @@ from benchmarks.stages import ROWS, STAGES, StageResult, run_stage
 from pipelines.cli import prepare_dagster_home
 from pipelines.settings import REPO_ROOT, Paths
 
-CHART_REPEAT = 20
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,10 @@ def main(args: argparse.Namespace) -> int:
     home = Path(args.home or REPO_ROOT / "bench-data" / args.scale).resolve()
     home.mkdir(parents=True, exist_ok=True)
     targets = TARGETS[args.scale]
-    report: dict = {"scale": args.scale, "seed": args.seed, "started": dt.datetime.now().isoformat(timespec="seconds"),
+    report: dict = {"scale": args.scale, "seed": args.seed, "months": args.months, "started": dt.datetime.now().isoformat(timespec="seconds"),
                     "machine": machine(), "rows_measured": ROWS}
 
-    sample = ensure_sample(home, args.scale, args.seed)
+    sample = ensure_sample(home, args.scale, args.seed, args.months)
     full_files, month_files, month = split_newest_month(sample.landing)
     p = Paths(home / "pipeline")
     shutil.rmtree(p.home, ignore_errors=True)  # the full run starts from nothing
@@ -116,7 +115,7 @@ def main(args: argparse.Namespace) -> int:
     prepare_dagster_home(p)  # ANJU_HOME and DAGSTER_HOME for every stage's process
     logs = home / "logs"
     m = report["machine"]
-    print(f"== anju bench: scale {args.scale}, seed {args.seed}, home {home}")
+    print(f"== anju bench: scale {args.scale}, seed {args.seed}, {args.months} months, home {home}")
     print(f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB")
     print(f"sample: {len(full_files) + len(month_files)} files "
           + (f"generated in {sample.generated_s:.0f} s" if sample.generated_s is not None else "reused")
@@ -143,9 +142,9 @@ def main(args: argparse.Namespace) -> int:
     incremental_s = sum(r.wall_s for r in incremental)
     print(f"incremental ÷ full = {incremental_s:.1f} s ÷ {full_s:.1f} s = {incremental_s / full_s:.1%}")
 
-    charts, setup_s = overview_latency(p, CHART_REPEAT)
+    charts, setup_s = overview_latency(p, args.chart_requests)
     report["charts"] = [asdict(c) for c in charts]
-    print(f"\n-- 城市总览 ({len(charts)} charts): POST /api/v1/chart/data, 1 warm-up + {CHART_REPEAT} timed, one at a time "
+    print(f"\n-- 城市总览 ({len(charts)} charts): POST /api/v1/chart/data, 1 warm-up + {args.chart_requests} timed, one at a time "
           f"(Superset prepared and started in {setup_s:.0f} s)")
     print(f"{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}  chart")
     for c in charts:

@@ -45,7 +45,7 @@ class Answer:
 
 def main(args) -> int:
     root = drill_root(args, "concurrency")
-    base = ensure_base(root, args.scale, args.seed)
+    base = ensure_base(root, args.scale, args.seed, args.months)
     home = clone(base, root / "concurrency")
     with superset_service.running(home) as server:
         url, login = server.url, server.login

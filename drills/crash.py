@@ -68,7 +68,7 @@ class Check:
 
 def main(args) -> int:
     root = drill_root(args, "crash")
-    base = ensure_base(root, args.scale, args.seed)
+    base = ensure_base(root, args.scale, args.seed, args.months)
     rng = random.Random(args.seed)
     kills = KILLS[args.scale]
     plan = deque(TARGETS[i % len(TARGETS)] for i in range(kills))

@@ -1,7 +1,7 @@
 """What the crash and concurrency drills share: the generator's sample city, a home published from
 all but its newest month, copies of it to mutate, and `anju run` watched from outside.
 
-    <drill home>/sample/   the generator's landing zone (and truth), made once per scale and seed
+    <drill home>/sample/   the generator's landing zone (and truth), made once per scale, seed and months
     <drill home>/base/     an ANJU_HOME published from every file but the newest arrival month's,
                            made once; base.json records it and the seconds of each of its run's steps
     <drill home>/<drill>/  a fresh copy of base for one drill
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.sample import MONTHS, deliver, ensure_sample, link, split_newest_month
 from pipelines.settings import REPO_ROOT, Paths
 
 ANJU = str(Path(sys.executable).with_name("anju"))
@@ -59,20 +60,18 @@ class Base:
     step_seconds: dict[str, float]  # per stage, as the base run took them
 
 
-def ensure_base(root: Path, scale: str, seed: int) -> Base:
-    sample = _ensure_sample(root / "sample", scale, seed)
-    files = sorted((p for p in sample.rglob("*") if p.is_file()), key=lambda p: (p.lstat().st_mtime, str(p)))
-    month = max(_arrival_month(p) for p in files)
-    held_back = [p for p in files if _arrival_month(p) == month]
+def ensure_base(root: Path, scale: str, seed: int, months: int = MONTHS) -> Base:
+    sample = ensure_sample(root, scale, seed, months).landing
+    first, held_back, month = split_newest_month(sample)
     home = Paths(root / "base")
     stamp = home.home / "base.json"
-    wanted = {"scale": scale, "seed": seed, "month": month}
+    wanted = {"scale": scale, "seed": seed, "months": months, "month": month}
     if stamp.exists() and {k: v for k, v in json.loads(stamp.read_text()).items() if k in wanted} == wanted:
         steps = json.loads(stamp.read_text())["step_seconds"]
         return Base(home, sample, held_back, month, steps)
     shutil.rmtree(home.home, ignore_errors=True)
-    deliver([p for p in files if _arrival_month(p) != month], sample, home.landing)
-    say(f"base: first publication from {len(files) - len(held_back)} files, holding back the {len(held_back)} of {month} ...")
+    deliver(first, sample, home.landing)
+    say(f"base: first publication from {len(first)} files, holding back the {len(held_back)} of {month} ...")
     started = time.monotonic()
     run = PipelineRun(home, home.home / "base-run.log")
     if run.wait() != 0:
@@ -81,37 +80,6 @@ def ensure_base(root: Path, scale: str, seed: int) -> Base:
     say(f"base: published in {time.monotonic() - started:.0f} s; steps (s): {json.dumps(steps)}")
     stamp.write_text(json.dumps({**wanted, "step_seconds": steps}))
     return Base(home, sample, held_back, month, steps)
-
-
-def _ensure_sample(folder: Path, scale: str, seed: int) -> Path:
-    stamp = folder / "drill-sample.json"
-    wanted = {"scale": scale, "seed": seed}
-    if not (stamp.exists() and json.loads(stamp.read_text()) == wanted):
-        shutil.rmtree(folder, ignore_errors=True)
-        say(f"generating the {scale} sample city (seed {seed}) ...")
-        # A process of its own: the generator's memory is not the drill's.
-        subprocess.run([ANJU, "generate", "--scale", scale, "--seed", str(seed), "--out", str(folder)],
-                       check=True, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
-        stamp.write_text(json.dumps(wanted))
-    return folder / "landing"
-
-
-def _arrival_month(path: Path) -> str:
-    return time.strftime("%Y-%m", time.gmtime(path.lstat().st_mtime))
-
-
-def deliver(files: list[Path], sample_landing: Path, landing: Path) -> None:
-    """Files of the sample into a landing zone, as hard links (mtime kept)."""
-    for src in files:
-        _link(src, landing / src.relative_to(sample_landing))
-
-
-def _link(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system
-        shutil.copy2(src, dst)
 
 
 def clone(base: Base, dest: Path) -> Paths:
@@ -127,7 +95,7 @@ def clone(base: Base, dest: Path) -> Paths:
     for folder in (src.landing, src.archive):
         for path in folder.rglob("*"):
             if path.is_file():
-                _link(path, dest / path.relative_to(src.home))
+                link(path, dest / path.relative_to(src.home))
     _move_recorded_paths(home.work_db, src.home, home.home)
     return home
 

@@ -69,7 +69,7 @@ class Report:
 
 def main(args) -> int:
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="anju-hostile-"))
-    report = run_drill(home, scale=args.scale, seed=args.seed)
+    report = run_drill(home, scale=args.scale, seed=args.seed, months=args.months)
     print_report(report)
     print(f"home: {home}")
     return 0 if report.ok else 1

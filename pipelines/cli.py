@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scale", choices=["small", "city", "province"], default="city")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--home", help="where the sample and the bench's warehouse live (default: bench-data/<scale>; reused if present)")
+    b.add_argument("--months", type=int, default=24, help="months of exports in the sample (the tests use fewer)")
+    b.add_argument("--chart-requests", type=int, default=20, help="timed requests per overview chart, after one warm-up")
     b.set_defaults(func=cmd_bench)
 
     d = sub.add_parser("drill", help="prove the pipeline under stress: hostile files, crashes, readers during a refresh")
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scale", choices=["small", "city"], default="city")
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--home", help="working folder (default: a new temporary folder)")
+    d.add_argument("--months", type=int, default=24, help="months of exports in the sample (the tests use fewer)")
     d.add_argument("--reference", help="crash: an ANJU_HOME holding a clean run of the same sample (default: the drill makes one)")
     d.set_defaults(func=cmd_drill)
 

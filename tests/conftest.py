@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ pytest_plugins = ["tests.superset_fixtures"]
 ANJU = str(Path(sys.executable).with_name("anju"))
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SMALL_SEED = 7
+# The bench and the crash and concurrency drills cost per file and per run, not per row: their tests
+# run them on a 3-month small sample (about 30 files instead of about 200).
+SHORT_MONTHS = 3
 
 
 def run_anju(home: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -49,9 +53,29 @@ def published_warehouse(small_sample) -> Paths:
 
 @pytest.fixture(scope="session")
 def drill_home(tmp_path_factory) -> Path:
-    """The working folder of the crash and concurrency drills: they make its sample city and first
-    publication once and each mutate a copy (drills/homes.py)."""
-    return tmp_path_factory.mktemp("drills")
+    """The working folder of the crash and concurrency drills: its sample city and first publication
+    (drills/homes.py) are made here once, and each drill mutates a copy."""
+    from drills.homes import ensure_base
+
+    home = tmp_path_factory.mktemp("drills")
+    ensure_base(home, "small", SMALL_SEED, SHORT_MONTHS)
+    return home
+
+
+@pytest.fixture(scope="session")
+def drill_scratch_reference(drill_home) -> Paths:
+    """The drills' sample city run once from nothing: every file, one run (the pseudonym key copied
+    from the base, so that resident keys agree). A home built month by month must publish the same marts."""
+    from benchmarks.sample import deliver, split_newest_month
+    from drills.homes import ensure_base
+
+    base = ensure_base(drill_home, "small", SMALL_SEED, SHORT_MONTHS)
+    home = Paths(drill_home / "scratch-reference")
+    shutil.copytree(base.paths.secrets, home.secrets)
+    first, held_back, _ = split_newest_month(base.sample_landing)
+    deliver(first + held_back, base.sample_landing, home.landing)
+    run_ok(home.home, "run")
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import yaml
 
 from benchmarks.stages import STAGES
 from pipelines.settings import DASHBOARDS_DIR, Paths
-from tests.conftest import SMALL_SEED, run_ok
+from tests.conftest import SHORT_MONTHS, SMALL_SEED, run_ok
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,9 @@ def _overview_charts() -> set[str]:
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     home = tmp_path_factory.mktemp("bench")
-    result = run_ok(home, "bench", "--scale", "small", "--seed", str(SMALL_SEED), "--home", str(home), timeout=3600)
+    result = run_ok(home, "bench", "--scale", "small", "--seed", str(SMALL_SEED), "--months", str(SHORT_MONTHS),
+                    "--chart-requests", "3", "--home", str(home),
+                    timeout=3600)
     (home / "bench.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     return home, result.stdout, json.loads((home / "bench-results.json").read_text(encoding="utf-8"))
 

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from tests.conftest import SMALL_SEED, run_anju
+from tests.conftest import SHORT_MONTHS, SMALL_SEED, run_anju
 
 pytestmark = pytest.mark.slow
 
 
 def test_dashboard_queries_during_a_refresh_see_old_or_new_never_a_mix(drill_home):
-    result = run_anju(drill_home, "drill", "concurrency", "--scale", "small", "--seed", str(SMALL_SEED), "--home", str(drill_home),
-                      timeout=3600)
+    result = run_anju(drill_home, "drill", "concurrency", "--scale", "small", "--seed", str(SMALL_SEED), "--months", str(SHORT_MONTHS),
+                      "--home", str(drill_home), timeout=3600)
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
 

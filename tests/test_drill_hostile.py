@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from drills import corpus, hostile
-from tests.conftest import SMALL_SEED
+from tests.conftest import SHORT_MONTHS, SMALL_SEED
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> hostile.Report:
     home = tmp_path_factory.mktemp("hostile")
-    result = hostile.run_drill(home, scale="small", seed=SMALL_SEED, months=3, huge=False)
+    result = hostile.run_drill(home, scale="small", seed=SMALL_SEED, months=SHORT_MONTHS, huge=False)
     hostile.print_report(result)  # shown with -s, and in the failure report otherwise
     return result
 
