@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from drills.homes import Base, PipelineRun, clone, deliver, drill_root, ensure_base, say, snapshot_of
-from pipelines.ingest.loader import sha256_of
+from pipelines.ingest.loader import landing_key, sha256_of
 from pipelines.settings import Paths
 
 KILLS = {"small": 3, "city": 12}
@@ -251,8 +251,9 @@ def _files_accounted(home: Paths, con) -> list[Check]:
     recorded = dict(con.execute("SELECT file_sha, archive_path FROM quality.files").fetchall())
     arrived = {path for (path,) in con.execute("SELECT landing_path FROM quality.arrivals").fetchall()}
     landing = [p for p in home.landing.rglob("*") if p.is_file()]
-    lost = [p.name for p in landing if str(p) not in arrived or sha256_of(p) not in recorded]
-    bad_archive = [sha[:12] for sha, path in recorded.items() if not path or not Path(path).is_file() or sha256_of(Path(path)) != sha]
+    lost = [p.name for p in landing if landing_key(p) not in arrived or sha256_of(p) not in recorded]
+    bad_archive = [sha[:12] for sha, key in recorded.items()
+                   if not key or not (home.archive / key).is_file() or sha256_of(home.archive / key) != sha]
     seen_twice = con.execute("SELECT count(*) FROM (SELECT landing_path FROM quality.arrivals GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
     new_twice = con.execute("SELECT count(*) FROM (SELECT file_sha FROM quality.arrivals WHERE outcome = 'new' "
                             "GROUP BY 1 HAVING count(*) <> 1)").fetchone()[0]

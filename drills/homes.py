@@ -96,17 +96,7 @@ def clone(base: Base, dest: Path) -> Paths:
         for path in folder.rglob("*"):
             if path.is_file():
                 link(path, dest / path.relative_to(src.home))
-    _move_recorded_paths(home.work_db, src.home, home.home)
     return home
-
-
-def _move_recorded_paths(work_db: Path, old: Path, new: Path) -> None:
-    """The quality records name landing and archive files by absolute path: a copied home must name
-    its own, or its next run would take every landing file for a new arrival (same bytes: a duplicate)."""
-    with duckdb.connect(str(work_db)) as con:
-        for table, column in (("quality.arrivals", "landing_path"), ("quality.files", "archive_path")):
-            con.execute(f"UPDATE {table} SET {column} = ? || substr({column}, ?) WHERE starts_with({column}, ?)",
-                        [str(new), len(str(old)) + 1, str(old) + "/"])
 
 
 def snapshot_of(published_db: Path) -> str:

@@ -328,7 +328,7 @@ def _archive_failures(paths: Paths, con: duckdb.DuckDBPyConnection) -> list[str]
     root = paths.archive.resolve()
     failures = []
     for sha, archived in con.execute("SELECT file_sha, archive_path FROM quality.files WHERE archive_path IS NOT NULL").fetchall():
-        path = Path(archived).resolve()
+        path = (root / archived).resolve()
         if path.parent.parent != root or path.name != sha or not path.is_file():
             failures.append(f"archive: {archived} is not archive/<sha[:2]>/{sha}")
     return failures

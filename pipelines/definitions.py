@@ -64,7 +64,7 @@ def raw_key(kind: str) -> AssetKey:
 
 
 class IngestConfig(Config):
-    files: list[str] = []  # landing paths to ingest; empty = every landing file not seen before
+    files: list[str] = []  # landing files to ingest, as <source>/<name> or a path; empty = every file not seen before
     reprocess: list[str] = []  # archived files to read again, by file name or checksum (instead of landing files)
 
 
@@ -86,13 +86,15 @@ def ingest_landing(context: AssetExecutionContext, config: IngestConfig):
     con = store.connect(p.work_db)
     try:
         if config.reprocess:
-            outcomes = landing.reprocess(con, _resolve_archived(con, config.reprocess), context.run_id)
+            outcomes = landing.reprocess(con, p, _resolve_archived(con, config.reprocess), context.run.run_id)
         else:
             files = landing.landing_files(p)
             if config.files:
-                wanted = {str(Path(f)) for f in config.files}
+                wanted = {landing_key(Path(f)) for f in config.files}  # <source>/<name>, or a path ending in it
                 files = [(s, f) for s, f in files if landing_key(f) in wanted]
-            outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run_id)
+                if missing := wanted - {landing_key(f) for _, f in files}:
+                    raise ValueError(f"not in the landing zone: {', '.join(sorted(missing))}")
+            outcomes = landing.ingest(con, p, landing.unseen(con, files), context.run.run_id)
         blocked = gate.unresolved(con, [o.file_sha for o in outcomes if o.status == "loaded"])
     finally:
         con.close()
@@ -199,12 +201,12 @@ def published_warehouse(context: AssetExecutionContext, config: PublishConfig) -
     p = paths()
     con = store.connect(p.work_db)
     try:
-        for failure in gate.accept(con, config.accept_blocking, context.run_id):
+        for failure in gate.accept(con, config.accept_blocking, context.run.run_id):
             context.log.warning(f"accepted by the engineer: {failure.describe()}")
         gate.check_publishable(con)
     finally:
         con.close()
-    publication = publish(p.work_db, p.published_db, snapshot_id=context.run_id)
+    publication = publish(p.work_db, p.published_db, snapshot_id=context.run.run_id)
     return MaterializeResult(
         metadata={
             "snapshot_id": publication.snapshot_id,
@@ -241,7 +243,7 @@ def reprocess_month_files(context: OpExecutionContext) -> None:
     month = context.partition_key[:7]
     con = store.connect(paths().work_db)
     try:
-        outcomes = landing.reprocess(con, landing.files_of_month(con, month), context.run_id)
+        outcomes = landing.reprocess(con, paths(), landing.files_of_month(con, month), context.run_id)
     finally:
         con.close()
     _log_outcomes(context, outcomes)

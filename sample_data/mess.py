@@ -16,7 +16,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import fast
 from .idcard import to_legacy15

@@ -99,12 +99,12 @@ def test_corrected_resend_resolves_a_snapshot_while_a_ledger_needs_acceptance(ho
         assert (failure.file_name, failure.rule, failure.unexpected_count) == (ledger.name, "required 应收金额 is blank or invalid", 2)
 
         # Re-reading the same bytes fails the same way; an explicit acceptance resolves it, and outlives a re-read.
-        landing.reprocess(con, [failure.file_sha], "run-4")
+        landing.reprocess(con, home, [failure.file_sha], "run-4")
         assert gate.unresolved(con) == [failure]
         with pytest.raises(ValueError, match="no unresolved blocking contract failure"):
             gate.accept(con, ["不存在.csv"], "run-5")
         assert gate.accept(con, [ledger.name], "run-5") == [failure]
-        landing.reprocess(con, [failure.file_sha], "run-6")
+        landing.reprocess(con, home, [failure.file_sha], "run-6")
         assert gate.unresolved(con) == []
         assert con.execute("SELECT file_sha, rule, run_id FROM quality.contract_acceptances").fetchall() == [
             (failure.file_sha, failure.rule, "run-5")]

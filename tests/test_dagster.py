@@ -41,10 +41,10 @@ def test_sensor_turns_a_new_file_into_one_run_and_then_waits(defs, home):
     with DagsterInstance.ephemeral() as instance:
         assert isinstance(sensor(build_sensor_context(instance=instance)), SkipReason)
 
-        path = write_csv(home.landing / "unit" / "名录20261031.csv", COMMUNITY_HEADER, COMMUNITY_ROWS)
+        write_csv(home.landing / "unit" / "名录20261031.csv", COMMUNITY_HEADER, COMMUNITY_ROWS)
         context = build_sensor_context(instance=instance)
         request = sensor(context)
-        assert request.run_config["ops"]["ingest_landing"]["config"]["files"] == [str(path)]
+        assert request.run_config["ops"]["ingest_landing"]["config"]["files"] == ["unit/名录20261031.csv"]
 
         again = sensor(build_sensor_context(instance=instance, cursor=context.cursor))
         assert isinstance(again, SkipReason)  # the same file is not sent twice
@@ -82,6 +82,13 @@ def test_engineer_can_reprocess_one_file_and_backfill_a_month(defs, home):
             run_config={"ops": {"ingest_landing": {"config": {"reprocess": ["没有这个文件.csv"]}}}},
         )
         assert not unknown.success
+        absent = defs.resolve_job_def("ingest_files").execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"ops": {"ingest_landing": {"config": {"files": ["unit/没有这个文件.csv"]}}}},
+        )
+        assert not absent.success
+        [failure] = [e.step_failure_data.error.cause for e in absent.all_events if e.is_step_failure]
+        assert "not in the landing zone: unit/没有这个文件.csv" in failure.message
     with duckdb.connect(str(home.work_db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.community_register").fetchone() == (3,)  # replaced, not doubled
         outcomes = [o for (o,) in con.execute("SELECT outcome FROM quality.arrivals ORDER BY seen_at").fetchall()]

@@ -16,7 +16,6 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import openpyxl

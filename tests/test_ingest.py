@@ -17,7 +17,7 @@ import pytest
 
 from drills.xlsx_bytes import write_bomb
 from pipelines.ingest import landing, loader, store
-from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, HOUSEHOLD_HEADER, write_csv, write_xlsx
+from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, write_csv, write_xlsx
 
 VALID_ID = "11010519491231002X"
 VALID_ID_2 = "420102198001011231"
@@ -356,7 +356,7 @@ def test_whole_file_faults_are_quarantined_with_one_reason_and_archived(zone, fa
     assert outcome.status == "quarantined"
     assert reason in outcome.reason
     archived = zone.con.execute("SELECT archive_path FROM quality.files WHERE file_sha = ?", [outcome.file_sha]).fetchone()[0]
-    assert Path(archived).read_bytes() == path.read_bytes()
+    assert (zone.root / "archive" / archived).read_bytes() == path.read_bytes()
 
 
 def test_xlsx_expanding_beyond_1_gib_is_refused_before_reading(zone):
@@ -397,10 +397,36 @@ def test_one_bad_file_does_not_stop_the_others(zone):
 
 def test_reprocessing_an_archived_file_replaces_what_it_loaded(zone):
     outcome = zone.ingest(write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS))
-    again = loader.reprocess_file(zone.con, outcome.file_sha, "rerun")
+    again = loader.reprocess_file(zone.con, zone.root / "archive", outcome.file_sha, "rerun")
     assert again.status == "loaded" and again.rows_loaded == 3
     assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 3
     assert zone.con.execute("SELECT count(*) FROM quality.files").fetchone()[0] == 1
+
+
+def test_a_home_moved_elsewhere_knows_its_files_and_can_read_its_archive_again(zone):
+    write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+    [outcome] = landing.ingest(zone.con, paths, landing.landing_files(paths), "run")
+    zone.con.close()
+    moved = zone.root.rename(zone.root.with_name(zone.root.name + "-moved"))  # mtimes kept, as a restore keeps them
+    con = store.connect(moved / "work.duckdb")
+    try:
+        paths = type("P", (), {"landing": moved / "landing", "archive": moved / "archive"})()
+        assert landing.unseen(con, landing.landing_files(paths)) == []  # not taken for new arrivals
+        again = loader.reprocess_file(con, paths.archive, outcome.file_sha, "rerun")
+        assert again.status == "loaded" and again.rows_loaded == 3
+    finally:
+        con.close()
+
+
+def test_records_of_an_older_version_naming_absolute_paths_become_relative(zone):
+    zone.con.execute("INSERT INTO quality.arrivals (source, landing_path, file_name) VALUES "
+                     "('unit', '/srv/anju/landing/unit/名录.csv', '名录.csv'), ('unit', 'unit/新.csv', '新.csv')")
+    zone.con.execute("INSERT INTO quality.files (file_sha, archive_path) VALUES ('ab12', '/srv/anju/archive/ab/ab12')")
+    store.ensure_schema(zone.con)
+    assert zone.con.execute("SELECT landing_path FROM quality.arrivals ORDER BY file_name").fetchall() == [
+        ("unit/名录.csv",), ("unit/新.csv",)]
+    assert zone.con.execute("SELECT archive_path FROM quality.files").fetchall() == [("ab/ab12",)]
 
 
 def test_a_failed_write_leaves_nothing_of_the_file(zone, monkeypatch):

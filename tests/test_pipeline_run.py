@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import duckdb
 import pandas as pd
@@ -77,7 +76,7 @@ def test_file_missing_a_required_column_is_quarantined_and_the_rest_load(tmp_pat
     assert status["汉水区花名册.csv"] == "quarantined"
     assert sum(s == "loaded" for s in status.values()) == 3
     assert (tmp_path / "warehouse" / "anju.duckdb").exists()
-    assert shutil.os.path.exists(archived)  # nothing is lost: the bytes are archived
+    assert (tmp_path / "archive" / archived).exists()  # nothing is lost: the bytes are archived
 
 
 def test_small_sample_run_matches_truth(published_warehouse):

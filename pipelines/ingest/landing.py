@@ -59,9 +59,9 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Paths, files: list[tuple[str, 
                  lambda item: f"{item[0]}/{item[1].name}")
 
 
-def reprocess(con: duckdb.DuckDBPyConnection, shas: list[str], run_id: str) -> list[FileOutcome]:
+def reprocess(con: duckdb.DuckDBPyConnection, paths: Paths, shas: list[str], run_id: str) -> list[FileOutcome]:
     """Read archived files again; what they loaded before is replaced in the same transaction."""
-    return _each(shas, lambda sha: reprocess_file(con, sha, run_id), lambda sha: f"file {sha[:12]}")
+    return _each(shas, lambda sha: reprocess_file(con, paths.archive, sha, run_id), lambda sha: f"file {sha[:12]}")
 
 
 def files_of_month(con: duckdb.DuckDBPyConnection, month: str) -> list[str]:

@@ -84,9 +84,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def archive_key(sha: str) -> str:
+    """Where a file's original bytes are kept, relative to the archive (as quality.files records it)."""
+    return f"{sha[:2]}/{sha}"
+
+
 def archive_file(path: Path, archive_dir: Path, sha: str) -> Path:
     """Copy the original bytes to archive/<sha[:2]>/<sha> (atomically, once)."""
-    target = archive_dir / sha[:2] / sha
+    target = archive_dir / archive_key(sha)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".partial")
@@ -108,8 +113,9 @@ def readable(name: str) -> str:
 
 
 def landing_key(path: Path) -> str:
-    """How quality.arrivals names a landing entry (readable, and the same on every run)."""
-    return os.path.join(readable(str(path.parent)), readable(path.name))
+    """How quality.arrivals names a landing entry: <source folder>/<name>, readable, the same on every
+    run, and relative, so that an ANJU_HOME moved or restored elsewhere still knows its files."""
+    return f"{readable(path.parent.name)}/{readable(path.name)}"
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, source: str, run_id: str) -> FileOutcome:
@@ -126,29 +132,29 @@ def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, s
         return _record(con, run_id, now, arrival, sha, None, source, name, arrived_at, Quarantine(f"{what}: not read", _Parsed()))
 
     sha = sha256_of(path)
-    archived = archive_file(path, archive_dir, sha)
+    archive_file(path, archive_dir, sha)
     if con.execute("SELECT 1 FROM quality.files WHERE file_sha = ?", [sha]).fetchone():
         _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "duplicate"}]))
         first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [sha]).fetchone()[0]
         return FileOutcome(source, name, sha, "duplicate", reason=f"same bytes as {first}, already received")
 
     result = _parse_or_quarantine(path, name, sha, arrived_at)
-    return _record(con, run_id, now, arrival, sha, archived, source, name, arrived_at, result)
+    return _record(con, run_id, now, arrival, sha, archive_key(sha), source, name, arrived_at, result)
 
 
-def reprocess_file(con: duckdb.DuckDBPyConnection, sha: str, run_id: str) -> FileOutcome:
+def reprocess_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, run_id: str) -> FileOutcome:
     """Read an archived file again (after a contract or normaliser change) and replace what it loaded."""
     found = con.execute(
         "SELECT source, file_name, archive_path, arrived_at FROM quality.files WHERE file_sha = ?", [sha]
     ).fetchone()
     if not found or not found[2]:
         raise KeyError(f"no archived file with checksum {sha}")
-    source, file_name, archive_path, arrived_at = found
+    source, file_name, archived, arrived_at = found
     now = dt.datetime.now().replace(microsecond=0)
-    arrival = dict(source=source, landing_path=archive_path, file_name=file_name, size=os.path.getsize(archive_path),
-                   mtime=arrived_at, seen_at=now, run_id=run_id)
-    result = _parse_or_quarantine(Path(archive_path), file_name, sha, arrived_at)
-    return _record(con, run_id, now, arrival, sha, archive_path, source, file_name, arrived_at, result, replace=True)
+    arrival = dict(source=source, landing_path=f"archive/{archived}", file_name=file_name,
+                   size=os.path.getsize(archive_dir / archived), mtime=arrived_at, seen_at=now, run_id=run_id)
+    result = _parse_or_quarantine(archive_dir / archived, file_name, sha, arrived_at)
+    return _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace=True)
 
 
 def _parse_or_quarantine(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> "_Parsed | Quarantine":
@@ -408,7 +414,7 @@ def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived
     elif parsed.rejects is not None and len(parsed.rejects):
         outcome.reject_reasons = parsed.rejects.drop_duplicates("row_number")["rule"].value_counts().to_dict()
     file_row = dict(
-        file_sha=sha, source=source, file_name=file_name, archive_path=str(archived) if archived else None,
+        file_sha=sha, source=source, file_name=file_name, archive_path=archived,
         format=parsed.fmt, encoding=parsed.encoding, sheet=parsed.sheet, kind=outcome.kind,
         kind_label=kind.label if kind else None, mode=kind.mode if kind else None, as_of=parsed.as_of,
         as_of_from=parsed.as_of_from or None, arrived_at=arrived_at, ingested_at=now, run_id=run_id,

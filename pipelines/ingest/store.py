@@ -69,8 +69,20 @@ def raw_columns(kind: Kind) -> dict[str, str]:
     return columns
 
 
+# Before 2026-11-27 the records named files by absolute path, so a home moved or restored elsewhere took
+# every landing file for a new arrival and could not find its archive: keep the relative part.
+RELATIVE_PATHS = r"""
+UPDATE quality.arrivals
+SET landing_path = CASE WHEN regexp_matches(landing_path, '/archive/[0-9a-f]{2}/[0-9a-f]{64}$') THEN 'archive/' ELSE '' END
+                   || regexp_extract(landing_path, '[^/]+/[^/]+$')
+WHERE starts_with(landing_path, '/');
+UPDATE quality.files SET archive_path = regexp_extract(archive_path, '[^/]+/[^/]+$') WHERE starts_with(archive_path, '/');
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUALITY_DDL)
+    con.execute(RELATIVE_PATHS)
     for kind in KINDS:
         cols = ", ".join(f'"{name}" {type_}' for name, type_ in raw_columns(kind).items())
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
