@@ -32,7 +32,6 @@ from pipelines.cli import prepare_dagster_home
 from pipelines.settings import REPO_ROOT, Paths
 
 
-
 @dataclass(frozen=True)
 class Targets:
     full_over_baseline: float

@@ -61,7 +61,10 @@ class Base:
 
 
 def ensure_base(root: Path, scale: str, seed: int, months: int = MONTHS) -> Base:
-    sample = ensure_sample(root, scale, seed, months).landing
+    made = ensure_sample(root, scale, seed, months)
+    if made.generated_s is not None:
+        say(f"sample: the {scale} city (seed {seed}, {months} months) generated in {made.generated_s:.0f} s")
+    sample = made.landing
     first, held_back, month = split_newest_month(sample)
     home = Paths(root / "base")
     stamp = home.home / "base.json"
