@@ -12,6 +12,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipelines import superset_service
 from pipelines.settings import Paths
 from pipelines.superset_client import SupersetClient
@@ -26,15 +28,6 @@ class ChartLatency:
     p50_s: float
     p95_s: float
     max_s: float
-
-
-def percentile(samples: list[float], p: float) -> float:
-    """Linear interpolation between the closest ranks (numpy's default)."""
-    ordered = sorted(samples)
-    rank = (len(ordered) - 1) * p / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def overview_latency(paths: Paths, repeat: int) -> tuple[list[ChartLatency], float]:
@@ -54,5 +47,5 @@ def overview_latency(paths: Paths, repeat: int) -> tuple[list[ChartLatency], flo
                 client.chart_data(chart)
                 samples.append(time.perf_counter() - begun)
             viz = chart.get("viz_type") or ""
-            results.append(ChartLatency(chart["slice_name"], viz, statistics.median(samples), percentile(samples, 95), max(samples)))
+            results.append(ChartLatency(chart["slice_name"], viz, statistics.median(samples), float(np.percentile(samples, 95)), max(samples)))
         return results, setup

@@ -72,6 +72,11 @@ def rate(num: pd.Series, den: pd.Series, index: pd.Index) -> pd.Series:
     return (num / den).where(den > 0)
 
 
+def within(dates: pd.Series, month: pd.Period, months: int) -> pd.Series:
+    """Dates inside the `months` months that end with `month` (its last instant included)."""
+    return (dates >= (month - (months - 1)).to_timestamp()) & (dates <= month_end(month))
+
+
 def month_values(inp: Inputs, month: pd.Period, facts: pd.DataFrame) -> pd.DataFrame:
     w = inp.world
     me = month_end(month)
@@ -167,7 +172,7 @@ def mediation(inp: Inputs, ledger: Ledger, codes: pd.Index) -> ByMonth:
     c = c.loc[c["dispute"] & (c["final"] == "已办结") & (c["estate_code"] != ""), ["estate_code", "close", "result"]]
     out = {}
     for month in inp.periods:
-        m = c[(c["close"] >= (month - 2).to_timestamp()) & (c["close"] <= month_end(month))]
+        m = c[within(c["close"], month, 3)]
         out[month] = rate(m[m["result"] == "调解成功"].groupby("estate_code").size(), m.groupby("estate_code").size(), codes)
     return {"mediation_rate": out}
 
@@ -222,7 +227,7 @@ def participation(inp: Inputs, ledger: Ledger, codes: pd.Index) -> ByMonth:
     out = {}
     for month in inp.periods:
         roll = inp.roll_at(snapshot_date(inp.snapshot_months["roster"], month))
-        took_part = ev.loc[(ev["date"] >= (month - 11).to_timestamp()) & (ev["date"] <= month_end(month)), "person_id"]
+        took_part = ev.loc[within(ev["date"], month, 12), "person_id"]
         active = roll["person_id"].isin(took_part).to_numpy()
 
         def households(members: np.ndarray) -> pd.Series:
@@ -237,7 +242,7 @@ def repair_time(inp: Inputs, ledger: Ledger, codes: pd.Index) -> ByMonth:
     r = ledger.events
     out = {}
     for month in inp.periods:
-        m = r[(r["done"] >= (month - 2).to_timestamp()) & (r["done"] <= month_end(month))]
+        m = r[within(r["done"], month, 3)]
         out[month] = ((m["done"] - m["report"]).dt.total_seconds() / 3600).groupby(m["estate_code"]).median().reindex(codes)
     return {"repair_hours": out}
 
@@ -246,7 +251,7 @@ def fund_usage(inp: Inputs, ledger: Ledger, codes: pd.Index) -> ByMonth:
     fu = ledger.events
     out = {}
     for month in inp.periods:
-        m = fu[(fu["disburse"] >= (month - 11).to_timestamp()) & (fu["disburse"] <= month_end(month))]
+        m = fu[within(fu["disburse"], month, 12)]
         out[month] = m.groupby("estate_code")["amount"].sum().reindex(codes).fillna(0).round(2)
     return {"fund_usage_amount": out}
 
@@ -290,7 +295,7 @@ def certificate_figures(w: World, facts: pd.DataFrame, units_at: pd.Timestamp, m
     allocated = d["allocated"].to_numpy() & (d["sign_date"] <= units_at).to_numpy()
     delivery = d["delivery_date"].where(d["delivery_date"] <= units_at)
     cert = d["cert_date"].where((d["cert_date"] <= units_at) & allocated)
-    issued = (cert >= (month - 11).to_timestamp()) & (cert <= me) & delivery.notna()
+    issued = within(cert, month, 12) & delivery.notna()
     days = (cert - delivery).dt.days[issued]
     e = d["estate_idx"].to_numpy()
     codes = w.estates["estate_code"].to_numpy()
