@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.child import run_measured
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import paths
 
 STAGES = {
     "ingest": "ingest and contracts",
@@ -88,8 +88,6 @@ def _tables(con, schema: str) -> list[str]:
 def _rows(stage: str, run_id: str) -> tuple[int, dict]:
     import duckdb
 
-    from pipelines.settings import paths
-
     p = paths()
     if stage in ("publication", "extracts"):
         with duckdb.connect(str(p.published_db), read_only=True) as con:
@@ -119,7 +117,7 @@ def _rows(stage: str, run_id: str) -> tuple[int, dict]:
 
 def _dbt_built(run_id: str) -> dict:
     """What dagster-dbt's invocation of this run did, from its run_results.json."""
-    [results_file] = (DBT_PROJECT_DIR / "target").glob(f"warehouse_models-{run_id[:7]}-*/run_results.json")
+    [results_file] = paths().dbt_target.glob(f"warehouse_models-{run_id[:7]}-*/run_results.json")
     results = json.loads(results_file.read_text())["results"]
     models = [r for r in results if r["unique_id"].startswith(("model.", "seed.")) and r["status"] == "success"
               and r.get("relation_name")]

@@ -49,7 +49,7 @@ from pipelines.ingest.kinds import KINDS
 from pipelines.ingest.loader import FileOutcome, landing_key
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse import gate
-from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env, prune_invocations
+from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env, keep_parse_state, prune_invocations
 from pipelines.warehouse.publish import publish
 
 WORK_DB_TAG = {"anju/work_db": "write"}
@@ -171,11 +171,14 @@ def _ingest_results(outcomes: list[FileOutcome], blocked: list[gate.BlockingFail
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: models and their tests; a failing test of severity error stops publication."""
-    export_env(paths())  # the profile reads the work database's path from the environment
+    home = paths()
+    export_env(home)
+    invocation = dbt.cli(["build"], context=context)
     try:
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from invocation.stream()
     finally:
-        prune_invocations()
+        keep_parse_state(invocation.target_path, home.dbt_target)
+        prune_invocations(home.dbt_target)
 
 
 @asset(group_name="warehouse", deps=list(warehouse_models.keys))

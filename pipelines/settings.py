@@ -52,6 +52,12 @@ class Paths:
         return self.home / "secrets"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's folders of this home: one per invocation (compiled SQL, run_results.json, dbt.log)
+        and the partial-parse state, which is only valid for one profile, i.e. one work database."""
+        return self.home / "dbt"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -7,7 +7,8 @@ import os
 import duckdb
 import pandas as pd
 
-from pipelines.warehouse.dbt import INVOCATION_DIR, KEEP_INVOCATIONS, TARGET, prune_invocations
+from pipelines.settings import Paths
+from pipelines.warehouse.dbt import INVOCATION_DIR, KEEP_INVOCATIONS, PARTIAL_PARSE, prune_invocations
 from tests.conftest import run_anju, run_ok
 from tests.exports import (
     COMMUNITY_HEADER,
@@ -28,10 +29,12 @@ def test_hand_written_exports_are_counted_exactly(tmp_path):
     write_minimal_landing(tmp_path / "landing")
     result = run_ok(tmp_path, "run")
     assert "Files: 3 accepted, 0 quarantined, 0 duplicates" in result.stdout
-    # dbt's invocation folders are pruned after the build, never the one just written.
-    invocations = sorted((p for p in TARGET.iterdir() if INVOCATION_DIR.match(p.name)), key=lambda p: p.stat().st_mtime)
+    # dbt's invocation folders live in the home, are pruned after the build (never the one just
+    # written), and the partial-parse state is kept for the next run.
+    invocations = _invocations(tmp_path)
     assert 0 < len(invocations) <= KEEP_INVOCATIONS
     assert (invocations[-1] / "run_results.json").exists()
+    assert (Paths(tmp_path).dbt_target / PARTIAL_PARSE).exists()
     rows = published(
         type("P", (), {"published_db": tmp_path / "warehouse" / "anju.duckdb"}),
         "SELECT estate_name, residents_on_roll, households_on_roll, dwellings, dwellings_allocated "
@@ -46,6 +49,11 @@ def test_hand_written_exports_are_counted_exactly(tmp_path):
     ]
 
 
+def _invocations(home):
+    target = Paths(home).dbt_target
+    return sorted((p for p in target.iterdir() if INVOCATION_DIR.match(p.name)), key=lambda p: p.stat().st_mtime)
+
+
 def test_dbt_keeps_only_its_newest_invocation_folders(tmp_path):
     target = tmp_path / "target"
     for i in range(KEEP_INVOCATIONS + 5):
@@ -55,7 +63,7 @@ def test_dbt_keeps_only_its_newest_invocation_folders(tmp_path):
         os.utime(folder, (1_700_000_000 + i, 1_700_000_000 + i))
     (target / "compiled").mkdir()
     (target / "manifest.json").write_text("{}")
-    removed = prune_invocations(target=target)
+    removed = prune_invocations(target)
     assert sorted(p.name for p in removed) == [f"warehouse_models-abcdef{i}-{i:07x}" for i in range(5)]
     assert len(list(target.iterdir())) == KEEP_INVOCATIONS + 2  # the newest, compiled/ and the manifest stay
 
@@ -122,6 +130,11 @@ def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path)
     assert "unique_stg_community_register_estate_code" in result.stdout + result.stderr
     assert "the published warehouse was left as it was" in result.stderr
     assert published_db.read_bytes() == before
+    # The second run of a home starts from the first one's partial-parse state instead of parsing
+    # the whole project again.
+    first, second = (folder / "dbt.log" for folder in _invocations(tmp_path))
+    assert "Unable to do partial parsing" in first.read_text()
+    assert "Unable to do partial parsing" not in second.read_text()
 
 
 def test_rejects_match_the_injected_faults(published_warehouse):

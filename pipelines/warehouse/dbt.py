@@ -13,7 +13,8 @@ from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 TARGET = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET / "manifest.json"
-# dagster-dbt gives every invocation a folder of its own, target/<op>-<run id[:7]>-<uuid[:7]>
+PARTIAL_PARSE = "partial_parse.msgpack"
+# dagster-dbt gives every invocation a folder of its own, $DBT_TARGET_PATH/<op>-<run id[:7]>-<uuid[:7]>
 # (about 15 MB each: compiled SQL, manifest, run_results.json); a nightly schedule would fill the disk.
 INVOCATION_DIR = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
 KEEP_INVOCATIONS = 20
@@ -24,9 +25,24 @@ def dbt_executable() -> str:
 
 
 def export_env(paths: Paths) -> None:
-    """dbt's profile reads the work database's path from the environment."""
+    """dbt's profile reads the work database's path from the environment; dagster-dbt puts each
+    invocation's folder under $DBT_TARGET_PATH and starts it from the partial-parse state found there."""
     os.environ["ANJU_WORK_DB"] = str(paths.work_db)
     os.environ["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
+    os.environ["DBT_TARGET_PATH"] = str(paths.dbt_target)
+
+
+def keep_parse_state(invocation_dir: Path, target: Path) -> None:
+    """Keep the partial-parse state of the invocation that just ran for the next one of this home.
+
+    dbt discards a partial-parse state written under another profile; the profile names the work
+    database, so a state shared by all homes (the repository's target/) was always discarded and
+    every run re-parsed the whole project."""
+    state = invocation_dir / PARTIAL_PARSE
+    if state.exists():
+        kept = target / f".{PARTIAL_PARSE}.tmp"
+        shutil.copyfile(state, kept)
+        os.replace(kept, target / PARTIAL_PARSE)
 
 
 def _newest_source_mtime() -> float:
@@ -42,12 +58,13 @@ def ensure_manifest() -> Path:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
-            env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb")},
+            env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb"),
+                 "DBT_TARGET_PATH": str(TARGET)},
         )
     return MANIFEST
 
 
-def prune_invocations(keep: int = KEEP_INVOCATIONS, target: Path = TARGET) -> list[Path]:
+def prune_invocations(target: Path, keep: int = KEEP_INVOCATIONS) -> list[Path]:
     """Remove all but the `keep` newest invocation folders of dagster-dbt; returns the removed ones."""
     folders = [p for p in target.iterdir() if p.is_dir() and INVOCATION_DIR.match(p.name)] if target.exists() else []
     folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
