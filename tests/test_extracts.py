@@ -13,9 +13,6 @@ import pytest
 from pipelines import extracts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# In SQL (RE2 has no look-behind): the same patterns as extracts.ID_NUMBER_RE / MOBILE_RE.
-ID_SQL = r"(^|[^0-9])[1-9][0-9]{16}[0-9Xx]([^0-9]|$)"
-MOBILE_SQL = r"(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)"
 
 
 def test_masking_and_formula_neutralising_in_sql():
@@ -36,7 +33,6 @@ def test_masking_and_formula_neutralising_in_sql():
         (None, None, "'@SUM(A1)"),
         ("欧*", "138****5678", "正常文本"),
     ]
-    assert extracts.neutralise("=cmd") == "'=cmd" and extracts.neutralise(5) == 5
     assert extracts.find_leaks("tel 13812345678") and extracts.find_leaks("42010219651026674X")
     assert not extracts.find_leaks("138****5678") and not extracts.find_leaks("H001001000000")
 
@@ -83,6 +79,27 @@ def test_extracts_for_every_district(published_warehouse, written):
     assert sum(d["files"]["房屋清单"]["rows"] for d in written["districts"].values()) > 0
 
 
+def test_sql_and_python_leak_patterns_agree():
+    values = ["tel 13812345678", "42010219651026674X", "13812345678", "138****5678", "H001001000000",
+              "913812345678", "1381234567890", "x420102196510266743y", "4201021965102667431", "", "12345678901"]
+    with duckdb.connect() as con:
+        in_sql = [con.execute("SELECT regexp_matches($v, $id) OR regexp_matches($v, $mobile)",
+                              {"v": v, "id": extracts.ID_NUMBER_SQL, "mobile": extracts.MOBILE_SQL}).fetchone()[0] for v in values]
+    assert in_sql == [bool(extracts.find_leaks(v)) for v in values]
+    assert sum(in_sql) == 4
+
+
+def test_a_mart_that_stops_masking_fails_the_extracts_and_writes_nothing(published_warehouse, tmp_path):
+    leaky = tmp_path / "anju.duckdb"
+    leaky.write_bytes(published_warehouse.published_db.read_bytes())
+    with duckdb.connect(str(leaky)) as con:
+        con.execute("UPDATE marts.dim_estate SET estate_name = estate_name || ' 13812345678' "
+                    "WHERE estate_code = (SELECT min(estate_code) FROM marts.dim_estate)")
+    with pytest.raises(extracts.ExtractLeak, match="房屋清单, column 小区: [0-9]+ values hold"):
+        extracts.write_district_extracts(leaky, tmp_path / "out")
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+
+
 def test_no_mart_holds_id_numbers_or_mobile_numbers_in_clear(published_warehouse):
     """Every text-like column of every table in the published warehouse. Hash keys (`*_key`,
     `*_sha`) are pseudonyms of fixed shape, skipped: a hex digest may contain 11 digits by chance."""
@@ -100,7 +117,7 @@ def test_no_mart_holds_id_numbers_or_mobile_numbers_in_clear(published_warehouse
             [(ids, phones)] = con.execute(
                 f'SELECT count(*) FILTER (WHERE regexp_matches({value}, ?)), count(*) FILTER (WHERE regexp_matches({value}, ?)) '
                 f'FROM "{schema}"."{table}"',
-                [ID_SQL, MOBILE_SQL],
+                [extracts.ID_NUMBER_SQL, extracts.MOBILE_SQL],
             ).fetchall()
             if ids or phones:
                 found.append((f"{schema}.{table}.{column}", ids, phones))
