@@ -119,3 +119,12 @@ def test_link_residents_writes_identity_tables(tmp_path):
     assert counts["unlinked"] == 1
     cols = [r[0] for r in con.execute("describe identity.review_pairs").fetchall()]
     assert cols[:5] == ["source_kind", "file_sha", "row_number", "resident_key", "match_probability"]
+
+    # The names' pinyin is kept for the next run, which converts none again and links the same way.
+    pinyin = dict(con.execute("select name, name_py from identity.name_pinyin").fetchall())
+    assert pinyin["张建萍"] == "zhang jian ping" and "李秀英" in pinyin and len(pinyin) >= len(residents)
+    con.execute("update identity.name_pinyin set name_py = 'kept' where name = '李秀英'")
+    before = con.execute("select * from identity.resident_links order by all").fetchall()
+    assert link_residents(con, seed=1) == counts
+    assert con.execute("select * from identity.resident_links order by all").fetchall() == before
+    assert con.execute("select name_py from identity.name_pinyin where name = '李秀英'").fetchone() == ("kept",)

@@ -15,7 +15,8 @@ so a pseudonymous `resident_key`):
    ambiguous ones go to `identity.review_pairs`.
 
 A record with a masked name (`张**`) and no ID cannot be told from its neighbours: it stays
-unlinked (it is simply absent from `identity.resident_links`).
+unlinked (it is simply absent from `identity.resident_links`). The pinyin of every name is kept in
+`identity.name_pinyin`, so a later run converts only the names it has not seen.
 
 Entry point for orchestration: `link_residents(con)` with a read-write DuckDB connection to the
 work database, after ingest and after dbt has built `intermediate.int_estate_names`.
@@ -87,47 +88,46 @@ def _estate_map(con: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Features
 
-def _text(v) -> str | None:
-    return v if isinstance(v, str) and v != "" else None
+FEATURE_COLUMNS = ["unique_id", "name", "name_py", "surname", "phone_full", "phone_p3s4", "birth_date",
+                   "estate_code", "building", "dwelling"]
 
 
-def _features(df: pd.DataFrame) -> pd.DataFrame:
+def _features(df: pd.DataFrame, pinyin: dict[str, str]) -> pd.DataFrame:
     """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
 
-    Plain Python objects throughout (None for missing), so that Splink sees SQL NULLs. Pinyin is
-    computed once per distinct name: a city's people share far fewer names than rows.
+    In DuckDB over the frame, ordered by unique_id; missing values are nulls, which Splink sees as SQL NULLs.
+    `pinyin` maps names to their pinyin: names not in it yet are converted (once per distinct name;
+    a city's people share far fewer names than rows) and added.
     """
     from pypinyin import Style, lazy_pinyin
 
-    pinyin: dict[str, str] = {}
-    rows = []
-    for uid, name, phone, birth, estate, building, dwelling in zip(
-            df["unique_id"], df["name"], df["phone"], df["birth_date"], df["estate_code"],
-            df["building"], df["dwelling"]):
-        name, phone, estate = _text(name), _text(phone), _text(estate)
-        building, dwelling = _text(building), _text(dwelling)
-        if name is not None and "*" in name:
-            name = None  # masked (张**): not a name to compare
-        birth = pd.Timestamp(birth).strftime("%Y-%m-%d") if birth is not None and not pd.isna(birth) else None
-        p3s4 = None
-        if phone and len(phone) == 11 and phone.startswith("1") and "*" not in phone[:3] + phone[-4:]:
-            p3s4 = phone[:3] + phone[-4:]
-        rows.append({
-            "unique_id": str(uid),
-            "name": name,
-            "name_py": (pinyin.get(name) or pinyin.setdefault(name, " ".join(lazy_pinyin(name, style=Style.NORMAL))))
-            if name else None,
-            "surname": name[0] if name else None,
-            "phone_full": phone if phone and "*" not in phone else None,
-            "phone_p3s4": p3s4,
-            "birth_date": birth,
-            "estate_code": estate,
-            # building and dwelling only mean something inside their estate
-            "building": f"{estate}|{building}" if estate and building else None,
-            "dwelling": f"{estate}|{dwelling}" if estate and dwelling else None,
-        })
-    return pd.DataFrame(rows, columns=["unique_id", "name", "name_py", "surname", "phone_full", "phone_p3s4",
-                                       "birth_date", "estate_code", "building", "dwelling"], dtype=object)
+    with duckdb.connect() as con:
+        con.register("people", df)
+        con.execute("""
+            create temp table p as
+            select unique_id::varchar as unique_id, case when not contains(name, '*') then name end as name,
+                   phone, estate_code, building, dwelling, strftime(try_cast(birth_date as date), '%Y-%m-%d') as birth_date
+            from (select unique_id, birth_date,
+                         nullif(name::varchar, '') as name, nullif(phone::varchar, '') as phone,
+                         nullif(estate_code::varchar, '') as estate_code, nullif(building::varchar, '') as building,
+                         nullif(dwelling::varchar, '') as dwelling
+                  from people)""")  # a masked name (张**) is not a name to compare
+        for (name,) in con.execute("select distinct name from p where name is not null").fetchall():
+            if name not in pinyin:
+                pinyin[name] = " ".join(lazy_pinyin(name, style=Style.NORMAL))
+        con.register("pinyin", pd.DataFrame({"name": list(pinyin), "name_py": list(pinyin.values())}))
+        features = con.execute("""
+            select p.unique_id, p.name, py.name_py, left(p.name, 1) as surname,
+                   case when not contains(p.phone, '*') then p.phone end as phone_full,
+                   case when length(p.phone) = 11 and starts_with(p.phone, '1')
+                             and not contains(left(p.phone, 3) || right(p.phone, 4), '*')
+                        then left(p.phone, 3) || right(p.phone, 4) end as phone_p3s4,
+                   p.birth_date, p.estate_code,
+                   -- building and dwelling only mean something inside their estate
+                   p.estate_code || '|' || p.building as building, p.estate_code || '|' || p.dwelling as dwelling
+            from p left join pinyin py on py.name = p.name
+            order by p.unique_id""").df()
+    return features[FEATURE_COLUMNS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,10 +204,11 @@ class LinkResult:
 
 
 def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = SEED,
-                accept: float = ACCEPT, review_low: float = REVIEW) -> LinkResult:
+                accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None) -> LinkResult:
     """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
 
-    Runs Splink on its own in-memory DuckDB. Deterministic for a given input and seed.
+    Runs Splink on its own in-memory DuckDB. Deterministic for a given input and seed. `pinyin`:
+    names already converted (see _features); filled with the new ones.
     """
     from splink import DuckDBAPI, Linker, block_on
 
@@ -215,8 +216,9 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
     if residents.empty or records.empty:
         return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
 
-    left = _features(residents).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    every_record = _features(records).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    pinyin = {} if pinyin is None else pinyin
+    left = _features(residents, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    every_record = _features(records, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
     # Records alike in every compared column score alike: Splink sees each such group once (the
     # same participant at many activities), under the group's first unique_id.
     compared = [c for c in every_record.columns if c != "unique_id"]
@@ -338,6 +340,22 @@ def _name_phone_links(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> 
         con.unregister("_anju_np_records")
 
 
+def _known_pinyin(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Pinyin of every name seen by an earlier linkage of this work database (pypinyin is per name, in Python)."""
+    if not _has_table(con, "identity", "name_pinyin"):
+        return {}
+    return dict(con.execute("select name, name_py from identity.name_pinyin").fetchall())
+
+
+def _keep_pinyin(con: duckdb.DuckDBPyConnection, pinyin: dict[str, str]) -> None:
+    con.register("_anju_pinyin", pd.DataFrame({"name": list(pinyin), "name_py": list(pinyin.values())}))
+    try:
+        con.execute("create or replace table identity.name_pinyin as "
+                    "select name::varchar as name, name_py::varchar as name_py from _anju_pinyin order by name")
+    finally:
+        con.unregister("_anju_pinyin")
+
+
 def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: float = ACCEPT,
                    review_low: float = REVIEW) -> dict[str, int]:
     """Build `identity.resident_links` and `identity.review_pairs` in the work database `con`.
@@ -360,7 +378,9 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     rest = rest[rest["_done"].isna()].drop(columns="_done")
     rest = rest.assign(unique_id=rest["source_kind"] + "|" + rest["file_sha"] + "|" + rest["row_number"].astype(str))
 
-    result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low)
+    pinyin = _known_pinyin(con)
+    known = len(pinyin)
+    result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low, pinyin=pinyin)
     ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
     by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]
     by_splink = by_splink.assign(link_method="splink")
@@ -373,6 +393,8 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     review["row_number"] = review["row_number"].astype("int64")
 
     con.execute("create schema if not exists identity")
+    if len(pinyin) > known:
+        _keep_pinyin(con, pinyin)
     con.register("_anju_links", links)
     con.register("_anju_review", review)
     try:
