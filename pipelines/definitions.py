@@ -49,7 +49,15 @@ from pipelines.ingest.kinds import KINDS
 from pipelines.ingest.loader import FileOutcome, landing_key
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse import gate
-from pipelines.warehouse.dbt import dbt_executable, ensure_manifest, export_env, keep_parse_state, prune_invocations
+from pipelines.warehouse.dbt import (
+    dbt_executable,
+    ensure_manifest,
+    export_env,
+    keep_parse_state,
+    needs_full_refresh,
+    prune_invocations,
+    record_complete_build,
+)
 from pipelines.warehouse.publish import publish
 
 WORK_DB_TAG = {"anju/work_db": "write"}
@@ -174,9 +182,15 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     home = paths()
     export_env(home)
     # Unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), as dbt advises.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if needs_full_refresh(home.dbt_target):
+        context.log.info("dbt project code changed since the last complete build: --full-refresh")
+        args.append("--full-refresh")
+    invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
+        if context.selected_asset_keys == warehouse_models.keys:  # a partial build rebuilt only its part
+            record_complete_build(home.dbt_target)
     finally:
         keep_parse_state(invocation.target_path, home.dbt_target)
         prune_invocations(home.dbt_target)

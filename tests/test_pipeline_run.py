@@ -8,7 +8,16 @@ import duckdb
 import pandas as pd
 
 from pipelines.settings import Paths
-from pipelines.warehouse.dbt import INVOCATION_DIR, KEEP_INVOCATIONS, PARTIAL_PARSE, prune_invocations
+from pipelines.warehouse.dbt import (
+    BUILT_WITH,
+    INVOCATION_DIR,
+    KEEP_INVOCATIONS,
+    PARTIAL_PARSE,
+    code_fingerprint,
+    needs_full_refresh,
+    prune_invocations,
+    record_complete_build,
+)
 from tests.conftest import run_anju, run_ok
 from tests.exports import (
     COMMUNITY_HEADER,
@@ -35,6 +44,9 @@ def test_hand_written_exports_are_counted_exactly(tmp_path):
     assert 0 < len(invocations) <= KEEP_INVOCATIONS
     assert (invocations[-1] / "run_results.json").exists()
     assert (Paths(tmp_path).dbt_target / PARTIAL_PARSE).exists()
+    # The complete build records the code it was built with: the next run builds incrementally.
+    assert (Paths(tmp_path).dbt_target / BUILT_WITH).read_text() == code_fingerprint()
+    assert not needs_full_refresh(Paths(tmp_path).dbt_target)
     rows = published(
         type("P", (), {"published_db": tmp_path / "warehouse" / "anju.duckdb"}),
         "SELECT estate_name, residents_on_roll, households_on_roll, dwellings, dwellings_allocated "
@@ -66,6 +78,15 @@ def test_dbt_keeps_only_its_newest_invocation_folders(tmp_path):
     removed = prune_invocations(target)
     assert sorted(p.name for p in removed) == [f"warehouse_models-abcdef{i}-{i:07x}" for i in range(5)]
     assert len(list(target.iterdir())) == KEEP_INVOCATIONS + 2  # the newest, compiled/ and the manifest stay
+
+
+def test_incremental_models_are_rebuilt_when_the_dbt_code_changes(tmp_path):
+    assert needs_full_refresh(tmp_path), "no complete build recorded"
+    record_complete_build(tmp_path)
+    assert not needs_full_refresh(tmp_path)
+    (tmp_path / BUILT_WITH).write_text("0" * 64)  # as if built by other code
+    assert needs_full_refresh(tmp_path)
+    assert len(code_fingerprint()) == 64 and code_fingerprint() == code_fingerprint()
 
 
 def test_file_missing_a_required_column_is_quarantined_and_the_rest_load(tmp_path):

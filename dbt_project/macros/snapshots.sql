@@ -28,3 +28,39 @@ where _file_sha = (
     limit 1
 )
 {%- endmacro %}
+
+{#
+  Incremental month-by-snapshot models (int_roster_by_month, int_dwellings_by_month): month M holds
+  the rows of M's snapshot file. `built_from` fingerprints what a month is built from: the file,
+  that file's load (a reprocessed file is loaded anew) and the estate assignment of the names the
+  snapshots use. An incremental build deletes the months whose fingerprint changed or that lost
+  their snapshot (`delete_changed_months`, the model's pre-hook) and adds the months missing.
+#}
+{% macro snapshot_months_built_from(relation) -%}
+with assigned as ({{ assign_estate(relation, 'estate_name_key') }}),
+assignment as (
+    select md5(coalesce(string_agg(name_key || '=' || estate_code, '|' order by name_key), '')) as fingerprint
+    from assigned
+)
+select c.month, c._file_sha,
+       md5(c._file_sha || '@' || coalesce(cast(f.ingested_at as varchar), '') || '|' || a.fingerprint) as built_from
+from ({{ snapshot_file_for_month(relation) }}) c
+left join {{ source('quality', 'files') }} f on f.file_sha = c._file_sha
+cross join assignment a
+{%- endmacro %}
+
+{% macro delete_changed_months(relation) -%}
+{% if is_incremental() %}
+delete from {{ this }}
+where not exists (select 1 from ({{ snapshot_months_built_from(relation) }}) s
+                  where s.month = {{ this }}.month and s.built_from = {{ this }}.built_from)
+{% endif %}
+{%- endmacro %}
+
+{# The months of the snapshot to (re)build: all of them, or in an incremental build those missing. #}
+{% macro months_to_build(relation) -%}
+select * from ({{ snapshot_months_built_from(relation) }}) s
+{% if is_incremental() %}
+where s.month not in (select month from {{ this }})
+{% endif %}
+{%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ from pipelines.settings import DBT_PROJECT_DIR, Paths
 TARGET = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
+BUILT_WITH = "built-with-code"  # code_fingerprint() of the last complete build
 # dagster-dbt gives every invocation a folder of its own, $DBT_TARGET_PATH/<op>-<run id[:7]>-<uuid[:7]>
 # (about 15 MB each: compiled SQL, manifest, run_results.json); a nightly schedule would fill the disk.
 INVOCATION_DIR = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
@@ -45,11 +47,35 @@ def keep_parse_state(invocation_dir: Path, target: Path) -> None:
         os.replace(kept, target / PARTIAL_PARSE)
 
 
-def _newest_source_mtime() -> float:
+def _project_files() -> list[Path]:
     files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests"):
-        files += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
-    return max(p.stat().st_mtime for p in files)
+        files += sorted(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return files
+
+
+def _newest_source_mtime() -> float:
+    return max(p.stat().st_mtime for p in _project_files())
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the dbt project's code: models, macros, seeds, tests and configuration."""
+    digest = hashlib.sha256()
+    for path in _project_files():
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def needs_full_refresh(target: Path) -> bool:
+    """Incremental models keep rows built by earlier code: when the code changed since the last
+    complete build of this home (or no build recorded one), everything is rebuilt (--full-refresh)."""
+    built_with = target / BUILT_WITH
+    return not built_with.exists() or built_with.read_text() != code_fingerprint()
+
+
+def record_complete_build(target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    (target / BUILT_WITH).write_text(code_fingerprint())
 
 
 def ensure_manifest() -> Path:

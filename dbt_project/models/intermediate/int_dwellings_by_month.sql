@@ -1,5 +1,12 @@
 -- Dwellings of the 房源台账 snapshot for M, assigned to their estate, with the dwelling key.
-with chosen as ({{ snapshot_file_for_month(ref('stg_dwelling_register_versions')) }}),
+-- Incremental like int_roster_by_month: a month is rebuilt only when what it is built from changed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_months(ref('stg_dwelling_register_versions')) }}"
+) }}
+with chosen as ({{ months_to_build(ref('stg_dwelling_register_versions')) }}),
 assigned as ({{ assign_estate(ref('stg_dwelling_register_versions'), 'estate_name_key') }})
 select
     c.month,
@@ -24,7 +31,8 @@ select
     d.title_problem,
     d.as_of as register_as_of,
     d._file_sha,
-    d._row_number
+    d._row_number,
+    c.built_from
 from chosen c
 join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha)
 left join assigned a on a.name_key = d.estate_name_key

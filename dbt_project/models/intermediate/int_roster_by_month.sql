@@ -1,17 +1,27 @@
 -- People of the 花名册 snapshot for M, assigned to their estate, with on-roll status and age at
 -- month end. Roster rows whose estate cannot be assigned are kept (estate_code null).
-with chosen as ({{ snapshot_file_for_month(ref('stg_household_roster_versions')) }}),
+--
+-- Incremental (the largest table of the build): a month is rebuilt only when its snapshot, that
+-- file's load or the estate assignment changed (macros/snapshots.sql). A change of the project's
+-- code rebuilds every month: the pipeline runs dbt with --full-refresh then (pipelines/warehouse/dbt.py).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_months(ref('stg_household_roster_versions')) }}"
+) }}
+with chosen as ({{ months_to_build(ref('stg_household_roster_versions')) }}),
 assigned as ({{ assign_estate(ref('stg_household_roster_versions'), 'estate_name_key') }}),
 -- one row per person in a snapshot (an exact duplicate row is the same person); per file, before
 -- the months multiply the rows (a month reads exactly one file)
 persons as (
     select *
     from {{ ref('stg_household_roster_versions') }}
-    where resident_key is not null
+    where resident_key is not null and _file_sha in (select _file_sha from chosen)
     qualify row_number() over (partition by _file_sha, resident_key order by _row_number) = 1
 ),
 people as (
-    select c.month, m.month_last_day, r.*
+    select c.month, c.built_from, m.month_last_day, r.*
     from chosen c
     join {{ ref('int_months') }} m using (month)
     join persons r using (_file_sha)
@@ -38,6 +48,7 @@ select
     coalesce(contains(p.special_groups, '失业'), false) as is_unemployed,
     coalesce(contains(p.special_groups, '留守儿童'), false) as is_left_behind_child,
     {{ dwelling_key('a.estate_code', 'p.dwelling_building', 'p.dwelling_entrance', 'p.dwelling_room') }} as dwelling_key,
-    p.as_of as roster_as_of
+    p.as_of as roster_as_of,
+    p.built_from
 from people p
 left join assigned a on a.name_key = p.estate_name_key
