@@ -50,3 +50,9 @@ from best
 group by text
 having count(distinct estate_code) = 1
 {%- endmacro %}
+
+{# md5 of the (name_key, estate_code) pairs of `relation`'s names: changes when any of them is assigned anew. #}
+{% macro assignment_fingerprint(relation, key_column='estate_name_key') -%}
+select md5(coalesce(string_agg(name_key || '=' || estate_code, '|' order by name_key), '')) as fingerprint
+from ({{ assign_estate(relation, key_column) }})
+{%- endmacro %}

@@ -8,3 +8,49 @@
     {%- if first_order %}{{ first_order }} desc nulls last, {% endif -%}
     _as_of desc, _arrived_at desc, _row_number desc, _file_sha desc
 {%- endmacro %}
+
+{#
+  int_property_fee is incremental by billing month (part of the fee key: every version of a key has
+  the same 计费月份). A month's newest versions can only change when a file holding rows of that
+  month is loaded (a new file, or a file reprocessed: its load is `_file_sha@ingested_at`), when the
+  load of a month's winning version is gone, or when the estate assignment of the fee rows' names
+  changes (every month then). The loads and the assignment a build saw are kept in
+  int_property_fee_loads (post-hook); the next build deletes the months so touched (pre-hook) and
+  chooses the newest versions of the months missing.
+#}
+{% macro property_fee_file_loads() -%}
+select f._file_sha, f._file_sha || '@' || coalesce(cast(q.ingested_at as varchar), '') as file_load
+from (select distinct _file_sha from {{ ref('stg_property_fee_versions') }}) f
+left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
+{%- endmacro %}
+
+{% macro property_fee_loads_relation() -%}
+{{ this.database }}.{{ this.schema }}.int_property_fee_loads
+{%- endmacro %}
+
+{% macro delete_changed_fee_months() -%}
+{% if is_incremental() %}
+{% if adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is none %}
+delete from {{ this }}
+{% else %}
+delete from {{ this }}
+where (select any_value(assignment) from {{ property_fee_loads_relation() }})
+          is distinct from ({{ assignment_fingerprint(ref('stg_property_fee_versions')) }})
+   or billing_month is null
+   or billing_month in (
+        select billing_month from {{ ref('stg_property_fee_versions') }}
+        where _file_sha in (select _file_sha from ({{ property_fee_file_loads() }})
+                            where file_load not in (select file_load from {{ property_fee_loads_relation() }})))
+   or billing_month in (
+        select billing_month from {{ this }}
+        where version_load not in (select file_load from ({{ property_fee_file_loads() }})))
+{% endif %}
+{% endif %}
+{%- endmacro %}
+
+{% macro record_fee_loads() -%}
+create or replace table {{ property_fee_loads_relation() }} as
+select l.file_load, a.fingerprint as assignment
+from ({{ property_fee_file_loads() }}) l
+cross join ({{ assignment_fingerprint(ref('stg_property_fee_versions')) }}) a
+{%- endmacro %}

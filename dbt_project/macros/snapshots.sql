@@ -37,11 +37,7 @@ where _file_sha = (
   their snapshot (`delete_changed_months`, the model's pre-hook) and adds the months missing.
 #}
 {% macro snapshot_months_built_from(relation) -%}
-with assigned as ({{ assign_estate(relation, 'estate_name_key') }}),
-assignment as (
-    select md5(coalesce(string_agg(name_key || '=' || estate_code, '|' order by name_key), '')) as fingerprint
-    from assigned
-)
+with assignment as ({{ assignment_fingerprint(relation) }})
 select c.month, c._file_sha,
        md5(c._file_sha || '@' || coalesce(cast(f.ingested_at as varchar), '') || '|' || a.fingerprint) as built_from
 from ({{ snapshot_file_for_month(relation) }}) c
