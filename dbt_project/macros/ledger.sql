@@ -18,8 +18,13 @@
   int_property_fee_loads (post-hook); the next build deletes the months so touched (pre-hook) and
   chooses the newest versions of the months missing.
 #}
+{# One load of one file: `sha@ingested_at` (a reprocessed file is loaded again, under a new time). #}
+{% macro file_load(sha, ingested_at) -%}
+{{ sha }} || '@' || coalesce(cast({{ ingested_at }} as varchar), '')
+{%- endmacro %}
+
 {% macro property_fee_file_loads() -%}
-select f._file_sha, f._file_sha || '@' || coalesce(cast(q.ingested_at as varchar), '') as file_load
+select f._file_sha, {{ file_load('f._file_sha', 'q.ingested_at') }} as file_load
 from (select distinct _file_sha from {{ ref('stg_property_fee_versions') }}) f
 left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
 {%- endmacro %}

@@ -39,7 +39,7 @@ where _file_sha = (
 {% macro snapshot_months_built_from(relation) -%}
 with assignment as ({{ assignment_fingerprint(relation) }})
 select c.month, c._file_sha,
-       md5(c._file_sha || '@' || coalesce(cast(f.ingested_at as varchar), '') || '|' || a.fingerprint) as built_from
+       md5({{ file_load('c._file_sha', 'f.ingested_at') }} || '|' || a.fingerprint) as built_from
 from ({{ snapshot_file_for_month(relation) }}) c
 left join {{ source('quality', 'files') }} f on f.file_sha = c._file_sha
 cross join assignment a

@@ -1,4 +1,6 @@
-"""dbt as the pipeline runs it: the executable of this environment, the project, a fresh manifest."""
+"""dbt as the pipeline runs it: the executable of this environment, the project, a fresh manifest,
+and per home: the invocation folders, the partial-parse state, and the code of the last complete
+build (which decides --full-refresh for the incremental models)."""
 
 from __future__ import annotations
 
