@@ -60,12 +60,20 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"ATTACH '{published_warehouse.work_db}' AS built (READ_ONLY)")
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)
-        # a changed estate assignment rebuilds every billing month
-        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -1")
-        con.execute("UPDATE intermediate.int_property_fee_loads SET assignment = 'assigned otherwise'")
+        # A name assigned to another estate since the last build: the months holding it are built again.
+        [key] = con.execute("SELECT min(name_key) FROM intermediate.int_property_fee_assignment").fetchone()
+        con.execute("UPDATE intermediate.int_property_fee_assignment SET estate_code = '000000000000' WHERE name_key = ?", [key])
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -1 WHERE billing_month IN "
+                    "(SELECT billing_month FROM staging.stg_property_fee_versions WHERE estate_name_key = ?)", [key])
+        [key] = con.execute("SELECT min(name_key) FROM intermediate.int_roster_by_month_assignment").fetchone()
+        con.execute("DELETE FROM intermediate.int_roster_by_month_assignment WHERE name_key = ?", [key])
+        con.execute("UPDATE intermediate.int_roster_by_month SET age = -1 WHERE split_part(built_from, '@', 1) IN "
+                    "(SELECT _file_sha FROM staging.stg_household_roster_versions WHERE estate_name_key = ?)", [key])
+        assert con.execute("SELECT count(*) FROM intermediate.int_property_fee WHERE amount_due = -1").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM intermediate.int_roster_by_month WHERE age = -1").fetchone()[0] > 0
 
     _dbt_run(work_db, tmp_path / "target")
 
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"ATTACH '{published_warehouse.work_db}' AS built (READ_ONLY)")
-        assert _differences(con, "int_property_fee") == 0
+        assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)

@@ -51,8 +51,27 @@ group by text
 having count(distinct estate_code) = 1
 {%- endmacro %}
 
-{# md5 of the (name_key, estate_code) pairs of `relation`'s names: changes when any of them is assigned anew. #}
-{% macro assignment_fingerprint(relation, key_column='estate_name_key') -%}
-select md5(coalesce(string_agg(name_key || '=' || estate_code, '|' order by name_key), '')) as fingerprint
-from ({{ assign_estate(relation, key_column) }})
+{#
+  Incremental models remember the estate assignment of the names they were built with, in
+  <model>_assignment (record_assignment, a post-hook). `reassigned_name_keys` are the keys whose
+  小区编码 changed since: a register that adds a 曾用名, renames or removes an estate, or makes a
+  name ambiguous. Rows holding such a key are built again.
+#}
+{% macro assignment_relation() -%}
+{{ this.database }}.{{ this.schema }}.{{ this.identifier }}_assignment
+{%- endmacro %}
+
+{% macro has_recorded_assignment() -%}
+{{ return(adapter.get_relation(this.database, this.schema, this.identifier ~ '_assignment') is not none) }}
+{%- endmacro %}
+
+{% macro record_assignment(relation, key_column='estate_name_key') -%}
+create or replace table {{ assignment_relation() }} as {{ assign_estate(relation, key_column) }}
+{%- endmacro %}
+
+{% macro reassigned_name_keys(relation, key_column='estate_name_key') -%}
+select coalesce(built.name_key, now.name_key) as name_key
+from {{ assignment_relation() }} built
+full join ({{ assign_estate(relation, key_column) }}) now on now.name_key = built.name_key
+where built.estate_code is distinct from now.estate_code
 {%- endmacro %}

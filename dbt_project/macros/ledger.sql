@@ -13,8 +13,8 @@
   int_property_fee is incremental by billing month (part of the fee key: every version of a key has
   the same 计费月份). A month's newest versions can only change when a file holding rows of that
   month is loaded (a new file, or a file reprocessed: its load is `_file_sha@ingested_at`), when the
-  load of a month's winning version is gone, or when the estate assignment of the fee rows' names
-  changes (every month then). The loads and the assignment a build saw are kept in
+  load of a month's winning version is gone, or when a name in the month's rows is assigned to
+  another estate (macros/assign_estate.sql). The loads a build saw are kept in
   int_property_fee_loads (post-hook); the next build deletes the months so touched (pre-hook) and
   chooses the newest versions of the months missing.
 #}
@@ -34,18 +34,16 @@ left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
 {%- endmacro %}
 
 {% macro delete_changed_fee_months() -%}
+{% set versions = ref('stg_property_fee_versions') %}
 {% if is_incremental() %}
-{% if adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is none %}
 delete from {{ this }}
-{% else %}
-delete from {{ this }}
-where (select any_value(assignment) from {{ property_fee_loads_relation() }})
-          is distinct from ({{ assignment_fingerprint(ref('stg_property_fee_versions')) }})
-   or billing_month is null
+{% if has_recorded_assignment() and adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none %}
+where billing_month is null
    or billing_month in (
-        select billing_month from {{ ref('stg_property_fee_versions') }}
+        select billing_month from {{ versions }}
         where _file_sha in (select _file_sha from ({{ property_fee_file_loads() }})
-                            where file_load not in (select file_load from {{ property_fee_loads_relation() }})))
+                            where file_load not in (select file_load from {{ property_fee_loads_relation() }}))
+           or estate_name_key in ({{ reassigned_name_keys(versions) }}))
    or billing_month in (
         select billing_month from {{ this }}
         where version_load not in (select file_load from ({{ property_fee_file_loads() }})))
@@ -55,7 +53,5 @@ where (select any_value(assignment) from {{ property_fee_loads_relation() }})
 
 {% macro record_fee_loads() -%}
 create or replace table {{ property_fee_loads_relation() }} as
-select l.file_load, a.fingerprint as assignment
-from ({{ property_fee_file_loads() }}) l
-cross join ({{ assignment_fingerprint(ref('stg_property_fee_versions')) }}) a
+select file_load from ({{ property_fee_file_loads() }})
 {%- endmacro %}

@@ -31,25 +31,28 @@ where _file_sha = (
 
 {#
   Incremental month-by-snapshot models (int_roster_by_month, int_dwellings_by_month): month M holds
-  the rows of M's snapshot file. `built_from` fingerprints what a month is built from: the file,
-  that file's load (a reprocessed file is loaded anew) and the estate assignment of the names the
-  snapshots use. An incremental build deletes the months whose fingerprint changed or that lost
-  their snapshot (`delete_changed_months`, the model's pre-hook) and adds the months missing.
+  the rows of M's snapshot file; `built_from` is the load of that file (a reprocessed file is
+  loaded anew). The pre-hook (`delete_changed_months`) deletes the months whose snapshot or its
+  load changed, that lost their snapshot, or whose file holds a name now assigned to another
+  estate (macros/assign_estate.sql); the model then adds the months missing.
 #}
 {% macro snapshot_months_built_from(relation) -%}
-with assignment as ({{ assignment_fingerprint(relation) }})
-select c.month, c._file_sha,
-       md5({{ file_load('c._file_sha', 'f.ingested_at') }} || '|' || a.fingerprint) as built_from
+select c.month, c._file_sha, {{ file_load('c._file_sha', 'f.ingested_at') }} as built_from
 from ({{ snapshot_file_for_month(relation) }}) c
 left join {{ source('quality', 'files') }} f on f.file_sha = c._file_sha
-cross join assignment a
 {%- endmacro %}
 
 {% macro delete_changed_months(relation) -%}
 {% if is_incremental() %}
 delete from {{ this }}
+{% if has_recorded_assignment() %}
 where not exists (select 1 from ({{ snapshot_months_built_from(relation) }}) s
                   where s.month = {{ this }}.month and s.built_from = {{ this }}.built_from)
+   or month in (select s.month
+                from ({{ snapshot_months_built_from(relation) }}) s
+                join (select distinct _file_sha, estate_name_key from {{ relation }}) k using (_file_sha)
+                where k.estate_name_key in ({{ reassigned_name_keys(relation) }}))
+{% endif %}
 {% endif %}
 {%- endmacro %}
 

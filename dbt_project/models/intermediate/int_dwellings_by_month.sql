@@ -4,7 +4,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_months(ref('stg_dwelling_register_versions')) }}"
+    pre_hook="{{ delete_changed_months(ref('stg_dwelling_register_versions')) }}",
+    post_hook="{{ record_assignment(ref('stg_dwelling_register_versions')) }}"
 ) }}
 with chosen as ({{ months_to_build(ref('stg_dwelling_register_versions')) }}),
 assigned as ({{ assign_estate(ref('stg_dwelling_register_versions'), 'estate_name_key') }})

@@ -7,7 +7,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_fee_months() }}",
-    post_hook="{{ record_fee_loads() }}"
+    post_hook=["{{ record_fee_loads() }}", "{{ record_assignment(ref('stg_property_fee_versions')) }}"]
 ) }}
 with versions as (
     select *

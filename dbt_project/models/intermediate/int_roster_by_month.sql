@@ -2,13 +2,14 @@
 -- month end. Roster rows whose estate cannot be assigned are kept (estate_code null).
 --
 -- Incremental (the largest table of the build): a month is rebuilt only when its snapshot, that
--- file's load or the estate assignment changed (macros/snapshots.sql). A change of the project's
+-- file's load or the estate of one of the file's names changed (macros/snapshots.sql). A change of the project's
 -- code rebuilds every month: the pipeline runs dbt with --full-refresh then (pipelines/warehouse/dbt.py).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_months(ref('stg_household_roster_versions')) }}"
+    pre_hook="{{ delete_changed_months(ref('stg_household_roster_versions')) }}",
+    post_hook="{{ record_assignment(ref('stg_household_roster_versions')) }}"
 ) }}
 with chosen as ({{ months_to_build(ref('stg_household_roster_versions')) }}),
 assigned as ({{ assign_estate(ref('stg_household_roster_versions'), 'estate_name_key') }}),
