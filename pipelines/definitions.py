@@ -40,7 +40,7 @@ from dagster import (
     op,
     sensor,
 )
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtProject, dbt_assets
 
 from pipelines.extracts import write_district_extracts
 from pipelines.identity.residents import link_residents
@@ -50,6 +50,7 @@ from pipelines.ingest.loader import FileOutcome, landing_key
 from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse import gate
 from pipelines.warehouse.dbt import (
+    PipelineDbtResource,
     dbt_executable,
     ensure_manifest,
     export_env,
@@ -177,7 +178,7 @@ def _ingest_results(outcomes: list[FileOutcome], blocked: list[gate.BlockingFail
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(context: AssetExecutionContext, dbt: PipelineDbtResource):
     """dbt build: models and their data tests; a failing test of severity error stops publication."""
     home = paths()
     export_env(home)
@@ -311,5 +312,5 @@ defs = Definitions(
     jobs=[anju_pipeline, ingest_job, build_job, reprocess_month],
     schedules=[nightly_build],
     sensors=[landing_sensor(s) for s in SOURCES],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+    resources={"dbt": PipelineDbtResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
 )

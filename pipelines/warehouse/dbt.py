@@ -5,12 +5,17 @@ build (which decides --full-refresh for the incremental models)."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+from packaging import version
 
 from pipelines.settings import DBT_PROJECT_DIR, Paths
 
@@ -26,6 +31,22 @@ KEEP_INVOCATIONS = 20
 
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
+
+
+class PipelineDbtResource(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs the pipeline never uses (about 6 s per build).
+
+    Before each invocation dagster-dbt runs `dbt --version` in a subprocess (3.7 s) and builds a dbt
+    adapter in this process (2.6 s); the adapter serves only fetch_row_counts() and
+    fetch_column_metadata(), which the pipeline does not call. The dbt executable is this
+    environment's (dbt_executable), so dbt-core's installed version is the CLI's."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
 
 
 def export_env(paths: Paths) -> None:
