@@ -300,8 +300,12 @@ def _residents_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """).df()
 
 
-def _records_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every person record of the other departments: source, row, ID key, and the comparison columns."""
+RECORD_COLUMNS = ["source_kind", "file_sha", "row_number", "id_key", *PERSON_COLUMNS[1:]]
+
+
+def _stage_records(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table `_anju_records`: every person record of the other departments (source, row, ID key,
+    the comparison columns). It stays in DuckDB: most records link by their ID, in SQL."""
     parts = []
     for kind, table, name, id_key, phone, building, dwelling in _SOURCES:
         if not _has_table(con, *table.split(".")):
@@ -317,29 +321,41 @@ def _records_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             where t.{name} is not null or t.{id_key} is not null
         """)
     if not parts:
-        return pd.DataFrame(columns=["source_kind", "file_sha", "row_number", "id_key", *PERSON_COLUMNS[1:]])
-    return con.execute(" union all ".join(parts) + " order by 1, 2, 3").df()
+        parts = ["select " + ", ".join(f"null::varchar as {c}" for c in RECORD_COLUMNS) + " where false"]
+    con.execute("create or replace temp table _anju_records as " + " union all ".join(parts))
 
 
-def _name_phone_links(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> pd.DataFrame:
-    """EXPORTS.md's rule for 居民参与记录 with a blank ID: exact name + unmasked phone, one resident."""
-    rec = records[(records["source_kind"] == "participation") & records["id_key"].isna()]
-    con.register("_anju_np_records", rec[["source_kind", "file_sha", "row_number", "name", "phone"]])
-    try:
-        return con.execute("""
-            with contacts as (
-                select name, phone, min(resident_id_key) as resident_key
-                from raw.household_roster
-                where name is not null and phone is not null and not contains(phone, '*')
-                  and resident_id_key is not null
-                group by name, phone having count(distinct resident_id_key) = 1
-            )
-            select r.source_kind, r.file_sha, r.row_number, c.resident_key
-            from _anju_np_records r join contacts c
-              on r.phone is not null and not contains(r.phone, '*') and c.name = r.name and c.phone = r.phone
-        """).df()
-    finally:
-        con.unregister("_anju_np_records")
+def _stage_rule_links(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table `_anju_rule_links`: records linked by their valid ID (method `id`) and, per EXPORTS.md,
+    居民参与记录 with a blank ID by exact name + unmasked phone reaching one resident (`name_phone`)."""
+    con.execute("""
+        create or replace temp table _anju_rule_links as
+        select source_kind, file_sha, row_number, id_key as resident_key, 'id' as link_method
+        from _anju_records where id_key is not null
+        union all
+        select r.source_kind, r.file_sha, r.row_number, c.resident_key, 'name_phone' as link_method
+        from _anju_records r join (
+            select name, phone, min(resident_id_key) as resident_key
+            from raw.household_roster
+            where name is not null and phone is not null and not contains(phone, '*')
+              and resident_id_key is not null
+            group by name, phone having count(distinct resident_id_key) = 1
+        ) c on c.name = r.name and c.phone = r.phone
+        where r.source_kind = 'participation' and r.id_key is null
+          and r.phone is not null and not contains(r.phone, '*')
+    """)
+
+
+def _records_for_splink(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Records left for Splink: no rule link and an unmasked name; unique_id = `kind|sha|row`."""
+    return con.execute("""
+        select r.source_kind || '|' || r.file_sha || '|' || r.row_number as unique_id, r.*
+        from _anju_records r
+        where r.id_key is null and r.name is not null and not contains(r.name, '*')
+          and not exists (select 1 from _anju_rule_links l where l.source_kind = r.source_kind
+                          and l.file_sha = r.file_sha and l.row_number = r.row_number)
+        order by r.source_kind, r.file_sha, r.row_number
+    """).df()
 
 
 def _known_pinyin(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -367,37 +383,23 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     Returns counts per method plus `unlinked`.
     """
     residents = _residents_frame(con)
-    records = _records_frame(con)
-    key = ["source_kind", "file_sha", "row_number"]
-
-    by_id = records[records["id_key"].notna()][key + ["id_key"]].rename(columns={"id_key": "resident_key"})
-    by_id = by_id.assign(match_probability=1.0, link_method="id")
-    by_np = _name_phone_links(con, records).assign(match_probability=1.0, link_method="name_phone")
-
-    done = pd.concat([by_id[key], by_np[key]])
-    rest = records[records["id_key"].isna() & records["name"].notna() & ~records["name"].str.contains("*", regex=False)]
-    rest = rest.merge(done.assign(_done=True), on=key, how="left")
-    rest = rest[rest["_done"].isna()].drop(columns="_done")
-    rest = rest.assign(unique_id=rest["source_kind"] + "|" + rest["file_sha"] + "|" + rest["row_number"].astype(str))
+    _stage_records(con)
+    _stage_rule_links(con)
+    rest = _records_for_splink(con)
 
     pinyin = _known_pinyin(con)
     known = len(pinyin)
     result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low, pinyin=pinyin)
+    key = ["source_kind", "file_sha", "row_number"]
     ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
     by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]
-    by_splink = by_splink.assign(link_method="splink")
     review = ids.merge(result.review, on="unique_id_r")[
         key + ["resident_key", "match_probability", "match_weight", "reason"]]
-
-    cols = key + ["resident_key", "match_probability", "link_method"]
-    links = pd.concat([by_id[cols], by_np[cols], by_splink[cols]], ignore_index=True)
-    links["row_number"] = links["row_number"].astype("int64")
-    review["row_number"] = review["row_number"].astype("int64")
 
     con.execute("create schema if not exists identity")
     if len(pinyin) > known:
         _keep_pinyin(con, pinyin)
-    con.register("_anju_links", links)
+    con.register("_anju_splink_links", by_splink)
     con.register("_anju_review", review)
     try:
         con.execute("""
@@ -405,7 +407,13 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
             select source_kind::varchar as source_kind, file_sha::varchar as file_sha,
                    row_number::bigint as row_number, resident_key::varchar as resident_key,
                    match_probability::double as match_probability, link_method::varchar as link_method
-            from _anju_links order by 1, 2, 3""")
+            from (select source_kind, file_sha, row_number, resident_key, 1.0 as match_probability, link_method
+                  from _anju_rule_links
+                  union all
+                  select source_kind::varchar, file_sha::varchar, row_number::bigint, resident_key::varchar,
+                         match_probability::double, 'splink'
+                  from _anju_splink_links)
+            order by 1, 2, 3""")
         con.execute("""
             create or replace table identity.review_pairs as
             select source_kind::varchar as source_kind, file_sha::varchar as file_sha,
@@ -414,12 +422,15 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
                    reason::varchar as reason
             from _anju_review order by 1, 2, 3, 5 desc""")
     finally:
-        con.unregister("_anju_links")
+        con.unregister("_anju_splink_links")
         con.unregister("_anju_review")
 
-    counts = links["link_method"].value_counts().to_dict()
-    counts = {m: int(counts.get(m, 0)) for m in ("id", "name_phone", "splink")}
-    counts["unlinked"] = int(len(records) - len(links))
+    by_method = dict(con.execute("select link_method, count(*) from identity.resident_links group by 1").fetchall())
+    counts = {m: int(by_method.get(m, 0)) for m in ("id", "name_phone", "splink")}
+    (records,) = con.execute("select count(*) from _anju_records").fetchone()
+    con.execute("drop table _anju_records")
+    con.execute("drop table _anju_rule_links")
+    counts["unlinked"] = int(records - sum(counts.values()))
     counts["review_pairs"] = int(len(review))
     return counts
 
