@@ -4,22 +4,9 @@
   ties to the later arrival, and within one file the later row. `first_order` puts a rule in front
   (12345: the newest 更新时间 first).
 #}
-{% macro newest_version_columns() -%}
-    {{ return(['_as_of', '_arrived_at', '_row_number', '_file_sha']) }}
-{%- endmacro %}
-
 {% macro newest_version_order(first_order=none) -%}
     {%- if first_order %}{{ first_order }} desc nulls last, {% endif -%}
-    {{ newest_version_columns() | join(' desc, ') }} desc
-{%- endmacro %}
-
-{#
-  The same order as one value, for arg_max(row, key) over a GROUP BY: a hash aggregate instead of a
-  sorting window where the table is large (int_property_fee). None of its columns is ever null
-  (_as_of falls back to the arrival date), and a file's row is unique, so the newest is one row.
-#}
-{% macro newest_version_key() -%}
-    ({{ newest_version_columns() | join(', ') }})
+    _as_of desc, _arrived_at desc, _row_number desc, _file_sha desc
 {%- endmacro %}
 
 {#

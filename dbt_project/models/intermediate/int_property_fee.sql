@@ -29,28 +29,24 @@ keyed as (
     from versions f
     left join assigned a on a.name_key = f.estate_name_key
     left join ({{ property_fee_file_loads() }}) l using (_file_sha)
-),
-newest as (
-    select count(*) as versions_seen, arg_max(keyed, {{ newest_version_key() }}) as v
-    from keyed
-    group by fee_key
 )
 select
-    v.fee_key,
-    v.estate_code,
-    v.dwelling_key,
-    v.property_company,
-    v.estate_name,
-    v.dwelling,
-    v.billing_month,
-    v.amount_due,
-    v.amount_waived,
-    v.amount_due - v.amount_waived as amount_net_due,
-    v.amount_received,
-    v.received_date,
-    versions_seen,
-    v._as_of as version_as_of,
-    v.file_load as version_load,
-    v._file_sha,
-    v._row_number
-from newest
+    fee_key,
+    estate_code,
+    dwelling_key,
+    property_company,
+    estate_name,
+    dwelling,
+    billing_month,
+    amount_due,
+    amount_waived,
+    amount_due - amount_waived as amount_net_due,
+    amount_received,
+    received_date,
+    count(*) over (partition by fee_key) as versions_seen,
+    _as_of as version_as_of,
+    file_load as version_load,
+    _file_sha,
+    _row_number
+from keyed
+qualify row_number() over (partition by fee_key order by {{ newest_version_order() }}) = 1
