@@ -1,6 +1,7 @@
 """dbt's incremental models rebuild exactly what changed: after damage that stands for each reason
 to rebuild (a new month, a month built from another file or load, a reloaded file, a changed
-estate assignment), an incremental `dbt run` gives the same tables as the pipeline's full build."""
+estate assignment), an incremental `dbt run` gives the same tables as the pipeline's full build;
+a property-fee file seen for the first time rebuilds its own fee keys and no others."""
 
 from __future__ import annotations
 
@@ -54,11 +55,23 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
         con.execute("DELETE FROM intermediate.int_property_fee_loads WHERE starts_with(file_load, ?)", [sha])
         damaged = con.execute("SELECT count(*) FROM intermediate.int_property_fee WHERE amount_received = -5").fetchone()[0]
         assert damaged > 0 and months_of_file >= 1
+        # A file first seen touches only its own fee keys: a key of the same billing months that the
+        # file does not hold is left as it is (damaged here, so that rebuilding it would show).
+        [(untouched,)] = con.execute(
+            "SELECT min(fee_key) FROM intermediate.int_property_fee WHERE billing_month NOT IN ($1, $2) "
+            "AND billing_month IN (SELECT billing_month FROM intermediate.int_property_fee_versions WHERE _file_sha = $3) "
+            "AND fee_key NOT IN (SELECT fee_key FROM intermediate.int_property_fee_versions WHERE _file_sha = $3)",
+            [fee_months[0], fee_months[-1], sha]).fetchall()
+        assert untouched is not None
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -7 WHERE fee_key = ?", [untouched])
 
     _dbt_run(work_db, tmp_path / "target")
 
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"ATTACH '{published_warehouse.work_db}' AS built (READ_ONLY)")
+        assert con.execute("SELECT amount_due FROM intermediate.int_property_fee WHERE fee_key = ?", [untouched]).fetchone() == (-7,)
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = (SELECT amount_due FROM "
+                    "built.intermediate.int_property_fee b WHERE b.fee_key = ?) WHERE fee_key = ?", [untouched, untouched])
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)
         # A name assigned to another estate since the last build: the months holding it are built again.
         [key] = con.execute("SELECT min(name_key) FROM intermediate.int_property_fee_assignment").fetchone()

@@ -10,13 +10,14 @@
 {%- endmacro %}
 
 {#
-  int_property_fee is incremental by billing month (part of the fee key: every version of a key has
-  the same 计费月份). A month's newest versions can only change when a file holding rows of that
-  month is loaded (a new file, or a file reprocessed: its load is `_file_sha@ingested_at`), when the
-  load of a month's winning version is gone, or when a name in the month's rows is assigned to
-  another estate (macros/assign_estate.sql). The loads a build saw are kept in
-  int_property_fee_loads (post-hook); the next build deletes the months so touched (pre-hook) and
-  chooses the newest versions of the months missing.
+  int_property_fee is incremental by fee key. A key's newest version can only change when a file
+  holding a row of that key is loaded, when the load of its winning version is gone, or when a name
+  is assigned to another estate (macros/assign_estate.sql). The loads a build saw are kept in
+  int_property_fee_loads (post-hook); the next build deletes the keys so touched (pre-hook) and
+  chooses the newest versions of the keys missing. A file loaded for the first time touches only
+  its own keys. A file read again, a gone load and a reassigned name may also have removed versions
+  of other keys: their whole billing months are chosen again (every version of a key has the same
+  计费月份).
 #}
 {# One load of one file: `sha@ingested_at` (a reprocessed file is loaded again, under a new time). #}
 {% macro file_load(sha, ingested_at) -%}
@@ -33,17 +34,22 @@ left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
 {{ this.database }}.{{ this.schema }}.int_property_fee_loads
 {%- endmacro %}
 
-{% macro delete_changed_fee_months() -%}
-{% set versions = ref('stg_property_fee_versions') %}
+{% macro delete_changed_fee_keys() -%}
+{% set versions = ref('int_property_fee_versions') %}
 {% if is_incremental() %}
 delete from {{ this }}
 {% if has_recorded_assignment() and adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none %}
-where billing_month is null
+{% set new_loads %}select file_load from ({{ property_fee_file_loads() }})
+                   where file_load not in (select file_load from {{ property_fee_loads_relation() }}){% endset %}
+{% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
+where fee_key is null
+   or fee_key in (
+        select fee_key from {{ versions }}
+        where file_load in ({{ new_loads }}) and _file_sha not in ({{ seen_files }}))
    or billing_month in (
         select billing_month from {{ versions }}
-        where _file_sha in (select _file_sha from ({{ property_fee_file_loads() }})
-                            where file_load not in (select file_load from {{ property_fee_loads_relation() }}))
-           or estate_name_key in ({{ reassigned_name_keys(versions) }}))
+        where (file_load in ({{ new_loads }}) and _file_sha in ({{ seen_files }}))
+           or estate_name_key in ({{ reassigned_name_keys(ref('stg_property_fee_versions')) }}))
    or billing_month in (
         select billing_month from {{ this }}
         where version_load not in (select file_load from ({{ property_fee_file_loads() }})))
