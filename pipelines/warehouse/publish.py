@@ -31,30 +31,36 @@ def publish(work_db: Path, published_db: Path, snapshot_id: str) -> Publication:
     staging.unlink(missing_ok=True)
     published_at = dt.datetime.now().replace(microsecond=0)
     con = duckdb.connect(str(staging))
+    # Under its own name (dbt's catalog, the file's stem): the views dbt built name it.
+    work = work_db.stem
     try:
-        con.execute(f"ATTACH '{work_db}' AS work (READ_ONLY)")
+        con.execute(f"ATTACH '{work_db}' AS \"{work}\" (READ_ONLY)")
+        # dbt builds a mart as a table or, when it only projects another model, as a view: both are
+        # published as tables.
         tables = [
             name
             for (name,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'work' AND schema_name = ? ORDER BY 1",
-                [PUBLISHED_SCHEMA],
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 "
+                "UNION SELECT view_name FROM duckdb_views() WHERE database_name = $1 AND schema_name = $2 "
+                "ORDER BY 1",
+                [work, PUBLISHED_SCHEMA],
             ).fetchall()
         ]
         if not tables:
-            raise RuntimeError(f"nothing to publish: the work database has no {PUBLISHED_SCHEMA} tables")
+            raise RuntimeError(f"nothing to publish: the work database has no {PUBLISHED_SCHEMA} tables or views")
         as_of = con.execute(
-            "SELECT max(as_of) FROM work.quality.files WHERE status = 'loaded' AND mode = 'snapshot'"
+            f"SELECT max(as_of) FROM \"{work}\".quality.files WHERE status = 'loaded' AND mode = 'snapshot'"
         ).fetchone()[0]
         con.execute(f"CREATE SCHEMA {PUBLISHED_SCHEMA}")
         counts = {}
         for table in tables:
-            con.execute(f'CREATE TABLE {PUBLISHED_SCHEMA}."{table}" AS SELECT * FROM work.{PUBLISHED_SCHEMA}."{table}"')
+            con.execute(f'CREATE TABLE {PUBLISHED_SCHEMA}."{table}" AS SELECT * FROM "{work}".{PUBLISHED_SCHEMA}."{table}"')
             counts[table] = con.execute(f'SELECT count(*) FROM {PUBLISHED_SCHEMA}."{table}"').fetchone()[0]
         con.execute(
             f"CREATE TABLE {PUBLISHED_SCHEMA}.publication AS SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMP AS published_at, ?::DATE AS as_of",
             [snapshot_id, published_at, as_of],
         )
-        con.execute("DETACH work")
+        con.execute(f'DETACH "{work}"')
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,4 +1,7 @@
 -- 物业费, one row per estate + dwelling + 计费月份 in its newest version.
+-- A view: int_property_fee plus the district; publication copies it into a table, so storing it
+-- here too would only write its 1.7 million city rows twice.
+{{ config(materialized='view') }}
 select
     f.fee_key,
     f.estate_code,
