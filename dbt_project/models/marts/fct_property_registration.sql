@@ -1,5 +1,14 @@
 -- Property registration per dwelling and assessment month, from the 房源台账 snapshot for M: delivery,
 -- application and certificate dates, days to certificate, backlog and resale eligibility at M.
+-- Incremental by month: a month is built again only when what it is built from changed
+-- (macros/month_inputs.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_months_with_new_inputs(ref('int_dwellings_by_month')) }}",
+    post_hook="{{ record_month_inputs(ref('int_dwellings_by_month')) }}"
+) }}
 select
     d.month,
     d.dwelling_key,
@@ -23,4 +32,7 @@ from {{ ref('int_dwellings_by_month') }} d
 join {{ ref('int_months') }} m using (month)
 left join {{ ref('int_estates') }} e using (estate_code)
 where d.dwelling_key is not null
+{% if is_incremental() %}
+  and d.month not in (select month from {{ this }})
+{% endif %}
 qualify row_number() over (partition by d.month, d.dwelling_key order by d._row_number desc) = 1
