@@ -34,22 +34,31 @@ left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
 {{ this.database }}.{{ this.schema }}.int_property_fee_loads
 {%- endmacro %}
 
+{# Files whose current load the last build did not see: new files, and files read again. #}
+{% macro property_fee_newly_loaded_files() -%}
+select _file_sha from ({{ property_fee_file_loads() }})
+where file_load not in (select file_load from {{ property_fee_loads_relation() }})
+{%- endmacro %}
+
+{% macro has_recorded_fee_loads() -%}
+{{ return(adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none) }}
+{%- endmacro %}
+
+{# The conditions name the versions' own columns (file, name key), so that DuckDB reads only the rows they select. #}
 {% macro delete_changed_fee_keys() -%}
-{% set versions = ref('int_property_fee_versions') %}
+{% set versions = ref('stg_property_fee_versions') %}
 {% if is_incremental() %}
 delete from {{ this }}
-{% if has_recorded_assignment() and adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none %}
-{% set new_loads %}select file_load from ({{ property_fee_file_loads() }})
-                   where file_load not in (select file_load from {{ property_fee_loads_relation() }}){% endset %}
+{% if has_recorded_assignment() and has_recorded_fee_loads() %}
 {% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
 where fee_key is null
    or fee_key in (
-        select fee_key from {{ versions }}
-        where file_load in ({{ new_loads }}) and _file_sha not in ({{ seen_files }}))
+        select fee_key from {{ ref('int_property_fee_versions') }}
+        where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }}))
    or billing_month in (
         select billing_month from {{ versions }}
-        where (file_load in ({{ new_loads }}) and _file_sha in ({{ seen_files }}))
-           or estate_name_key in ({{ reassigned_name_keys(ref('stg_property_fee_versions')) }}))
+        where (_file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha in ({{ seen_files }}))
+           or estate_name_key in ({{ reassigned_name_keys(versions) }}))
    or billing_month in (
         select billing_month from {{ this }}
         where version_load not in (select file_load from ({{ property_fee_file_loads() }})))

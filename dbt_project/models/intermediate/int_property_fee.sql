@@ -13,7 +13,15 @@ with versions as (
     select *
     from {{ ref('int_property_fee_versions') }} f
     {% if is_incremental() %}
-    where f.fee_key is null or not exists (select 1 from {{ this }} t where t.fee_key = f.fee_key)
+    -- The keys the pre-hook left missing lie in the billing months of newly loaded files or in
+    -- months missing altogether; rows that may have no key (no month, name or dwelling) are all read.
+    where (f.billing_month is null or f.estate_name_key is null or f.dwelling is null
+           {% if has_recorded_fee_loads() %}
+           or f.billing_month in (select billing_month from {{ ref('stg_property_fee_versions') }}
+                                  where _file_sha in ({{ property_fee_newly_loaded_files() }}))
+           {% endif %}
+           or f.billing_month not in (select billing_month from {{ this }} where billing_month is not null))
+      and (f.fee_key is null or not exists (select 1 from {{ this }} t where t.fee_key = f.fee_key))
     {% endif %}
 )
 select
