@@ -120,11 +120,24 @@ def test_link_residents_writes_identity_tables(tmp_path):
     cols = [r[0] for r in con.execute("describe identity.review_pairs").fetchall()]
     assert cols[:5] == ["source_kind", "file_sha", "row_number", "resident_key", "match_probability"]
 
-    # The names' pinyin is kept for the next run, which converts none again and links the same way.
+    assert counts["splink_model_kept"] == 0
+    assert con.execute("select residents, records from identity.splink_model").fetchone() == (len(residents), 2)
+
+    # The names' pinyin and the trained model are kept for the next run, which converts no name
+    # again, trains no model and links the same way.
     pinyin = dict(con.execute("select name, name_py from identity.name_pinyin").fetchall())
     assert pinyin["张建萍"] == "zhang jian ping" and "李秀英" in pinyin and len(pinyin) >= len(residents)
     con.execute("update identity.name_pinyin set name_py = 'kept' where name = '李秀英'")
     before = con.execute("select * from identity.resident_links order by all").fetchall()
-    assert link_residents(con, seed=1) == counts
+    trained_at = con.execute("select trained_at from identity.splink_model").fetchone()
+    assert link_residents(con, seed=1) == {**counts, "splink_model_kept": 1}
     assert con.execute("select * from identity.resident_links order by all").fetchall() == before
     assert con.execute("select name_py from identity.name_pinyin where name = '李秀英'").fetchone() == ("kept",)
+    assert con.execute("select trained_at from identity.splink_model").fetchone() == trained_at
+
+    # Another seed (or other model code) trains anew; so does a fifth more residents than the model saw.
+    assert link_residents(con, seed=2)["splink_model_kept"] == 0
+    assert link_residents(con, seed=2)["splink_model_kept"] == 1
+    con.execute("update identity.splink_model set residents = ceil(residents / 1.2) - 1")
+    assert link_residents(con, seed=2)["splink_model_kept"] == 0
+    assert con.execute("select residents from identity.splink_model").fetchone() == (len(residents),)

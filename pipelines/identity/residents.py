@@ -10,6 +10,10 @@ so a pseudonymous `resident_key`):
    records and one row per resident, comparing name (exact, then pinyin: 同音字), phone (full, or
    first 3 + last 4 digits against a masked phone), birth date and where they live (dwelling,
    building, estate). u is estimated by random sampling, m by EM, both unsupervised and seeded.
+   The trained model is kept in `identity.splink_model` and reused while the residents and the
+   records have each changed in number by less than RETRAIN_GROWTH since it was trained (and the
+   model's code and Splink's version are the same): training is most of linkage's time, and a
+   month of exports barely moves m and u.
    A record's best candidate at ≥ `accept` (0.95) is linked (method `splink`) unless a second
    candidate is also ≥ `review` (0.5): then it is ambiguous. Pairs in [`review`, `accept`) and
    ambiguous ones go to `identity.review_pairs`.
@@ -24,8 +28,12 @@ work database, after ingest and after dbt has built `intermediate.int_estate_nam
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import logging
 from dataclasses import dataclass
+from importlib.metadata import version
 
 import duckdb
 import pandas as pd
@@ -37,6 +45,7 @@ ACCEPT = 0.95
 REVIEW = 0.5
 SEED = 20240601
 EM_MAX_PAIRS = 2e6
+RETRAIN_GROWTH = 0.2  # retrain once residents or records have grown (or shrunk) by a fifth
 
 # (source_kind, raw table, name column, id-key column, phone column or None, building expr or None,
 #  dwelling expr or None)
@@ -197,42 +206,10 @@ def _settings(n_residents: int):
     )
 
 
-@dataclass
-class LinkResult:
-    links: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight
-    review: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight, reason
-    pairs: pd.DataFrame  # every scored pair at ≥ review_low
+def _train(linker, n_pairs: int, seed: int) -> None:
+    """u by random sampling, m by EM on two blockings; unsupervised and seeded."""
+    from splink import block_on
 
-
-def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = SEED,
-                accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None) -> LinkResult:
-    """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
-
-    Runs Splink on its own in-memory DuckDB. Deterministic for a given input and seed. `pinyin`:
-    names already converted (see _features); filled with the new ones.
-    """
-    from splink import DuckDBAPI, Linker, block_on
-
-    empty_links = pd.DataFrame(columns=["unique_id_r", "resident_key", "match_probability", "match_weight"])
-    if residents.empty or records.empty:
-        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
-
-    pinyin = {} if pinyin is None else pinyin
-    left = _features(residents, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    every_record = _features(records, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    # Records alike in every compared column score alike: Splink sees each such group once (the
-    # same participant at many activities), under the group's first unique_id.
-    compared = [c for c in every_record.columns if c != "unique_id"]
-    every_record["group_id"] = every_record.groupby(compared, dropna=False, sort=False)["unique_id"].transform("first")
-    right = every_record[every_record["unique_id"] == every_record["group_id"]].drop(columns="group_id").reset_index(drop=True)
-
-    db = DuckDBAPI(duckdb.connect(":memory:"))
-    # As Arrow tables: DuckDB scans a pandas frame's Arrow-backed strings by converting them again
-    # on every query, and Splink reads its inputs in dozens of queries (2 s in a city).
-    db_left = db.register(pa.Table.from_pandas(left, preserve_index=False), dataset_display_name="residents")
-    db_right = db.register(pa.Table.from_pandas(right, preserve_index=False), dataset_display_name="records")
-    linker = Linker([db_left, db_right], _settings(len(left)), log_level=logging.WARNING)
-    n_pairs = len(left) * len(right)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=float(min(max(n_pairs, 1000), 5e6)), seed=seed, min_count_per_level=None, num_chunks=1)
     for rule in (block_on("estate_code"), block_on("name_py")):
@@ -245,9 +222,60 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
         except Exception as exc:  # e.g. too few pairs to estimate from: keep the defaults/priors
             log.warning("EM session on %s skipped: %s", rule, exc)
 
+
+def model_fingerprint(seed: int) -> str:
+    """What a kept model was trained by: the comparisons, the training, the seed and Splink's version."""
+    code = inspect.getsource(_settings) + inspect.getsource(_train) + inspect.getsource(_features)
+    return hashlib.sha256(f"{code}|{seed}|{EM_MAX_PAIRS}|{version('splink')}".encode()).hexdigest()
+
+
+@dataclass
+class LinkResult:
+    links: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight
+    review: pd.DataFrame  # unique_id_r, resident_key, match_probability, match_weight, reason
+    pairs: pd.DataFrame  # every scored pair at ≥ review_low
+    model: dict | None  # the Splink model that scored them (settings with m and u); None if there was nothing to train on
+
+
+def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = SEED,
+                accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None,
+                model: dict | None = None) -> LinkResult:
+    """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
+
+    Runs Splink on its own in-memory DuckDB. Deterministic for a given input, seed and model. `pinyin`:
+    names already converted (see _features); filled with the new ones. `model`: a trained model
+    (LinkResult.model of an earlier call) to predict with instead of training one.
+    """
+    from splink import DuckDBAPI, Linker
+
+    empty_links = pd.DataFrame(columns=["unique_id_r", "resident_key", "match_probability", "match_weight"])
+    if residents.empty or records.empty:
+        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links, model)
+
+    pinyin = {} if pinyin is None else pinyin
+    left = _features(residents, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    every_record = _features(records, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
+    # Records alike in every compared column score alike: Splink sees each such group once (the
+    # same participant at many activities), under the group's first unique_id.
+    compared = [c for c in every_record.columns if c != "unique_id"]
+    every_record["group_id"] = every_record.groupby(compared, dropna=False, sort=False)["unique_id"].transform("first")
+    right = every_record[every_record["unique_id"] == every_record["group_id"]].drop(columns="group_id").reset_index(drop=True)
+
+    settings = _settings(len(left)) if model is None else {
+        **model, "probability_two_random_records_match": 1.0 / max(len(left), 2)}
+    db = DuckDBAPI(duckdb.connect(":memory:"))
+    # As Arrow tables: DuckDB scans a pandas frame's Arrow-backed strings by converting them again
+    # on every query, and Splink reads its inputs in dozens of queries (2 s in a city).
+    db_left = db.register(pa.Table.from_pandas(left, preserve_index=False), dataset_display_name="residents")
+    db_right = db.register(pa.Table.from_pandas(right, preserve_index=False), dataset_display_name="records")
+    linker = Linker([db_left, db_right], settings, log_level=logging.WARNING)
+    if model is None:
+        _train(linker, len(left) * len(right), seed)
+    trained = linker.misc.save_model_to_json()
+
     pred = linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
     if pred.empty:
-        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links)
+        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links, trained)
     # the residents frame is registered first: its ids are on the left
     if (pred["source_dataset_l"] == "records").any():
         flip = pred["source_dataset_l"] == "records"
@@ -273,7 +301,7 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
                         for a in ambiguous[review.index]]
     review = review[["unique_id_r", "resident_key", "match_probability", "match_weight", "reason"]]
     return LinkResult(links.reset_index(drop=True), review.reset_index(drop=True),
-                      pairs.drop(columns="rank"))
+                      pairs.drop(columns="rank"), trained)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,13 +405,36 @@ def _keep_pinyin(con: duckdb.DuckDBPyConnection, pinyin: dict[str, str]) -> None
         con.unregister("_anju_pinyin")
 
 
+def _kept_model(con: duckdb.DuckDBPyConnection, seed: int, residents: int, records: int) -> dict | None:
+    """The model an earlier run trained, if its code is this one's and neither the residents nor the
+    records Splink compares have changed in number by RETRAIN_GROWTH or more since."""
+    if not _has_table(con, "identity", "splink_model"):
+        return None
+    kept = con.execute("select model_json, fingerprint, residents, records from identity.splink_model").fetchone()
+    if kept is None or kept[1] != model_fingerprint(seed):
+        return None
+    model_json, _, trained_residents, trained_records = kept
+    if any(abs(now - then) >= RETRAIN_GROWTH * then for now, then in ((residents, trained_residents), (records, trained_records))):
+        return None
+    return json.loads(model_json)
+
+
+def _keep_model(con: duckdb.DuckDBPyConnection, model: dict, seed: int, residents: int, records: int) -> None:
+    con.execute("create or replace table identity.splink_model as select $model_json::varchar as model_json, "
+                "$fingerprint::varchar as fingerprint, $residents::bigint as residents, $records::bigint as records, "
+                "current_timestamp::timestamp as trained_at",
+                {"model_json": json.dumps(model), "fingerprint": model_fingerprint(seed),
+                 "residents": residents, "records": records})
+
+
 def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: float = ACCEPT,
                    review_low: float = REVIEW) -> dict[str, int]:
     """Build `identity.resident_links` and `identity.review_pairs` in the work database `con`.
 
     resident_links(source_kind, file_sha, row_number, resident_key, match_probability, link_method)
     review_pairs(source_kind, file_sha, row_number, resident_key, match_probability, match_weight, reason)
-    Returns counts per method plus `unlinked`.
+    splink_model(model_json, fingerprint, residents, records, trained_at): the model, when trained anew
+    Returns counts per method plus `unlinked`, `review_pairs` and `splink_model_kept` (1 or 0).
     """
     residents = _residents_frame(con)
     _stage_records(con)
@@ -392,7 +443,9 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
 
     pinyin = _known_pinyin(con)
     known = len(pinyin)
-    result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low, pinyin=pinyin)
+    kept = _kept_model(con, seed, len(residents), len(rest))
+    result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low,
+                         pinyin=pinyin, model=kept)
     key = ["source_kind", "file_sha", "row_number"]
     ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
     by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]
@@ -402,6 +455,8 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     con.execute("create schema if not exists identity")
     if len(pinyin) > known:
         _keep_pinyin(con, pinyin)
+    if kept is None and result.model is not None:
+        _keep_model(con, result.model, seed, len(residents), len(rest))
     con.register("_anju_splink_links", by_splink)
     con.register("_anju_review", review)
     try:
@@ -435,6 +490,7 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     con.execute("drop table _anju_rule_links")
     counts["unlinked"] = int(records - sum(counts.values()))
     counts["review_pairs"] = int(len(review))
+    counts["splink_model_kept"] = int(kept is not None)
     return counts
 
 
