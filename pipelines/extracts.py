@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import os
 import re
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import rustpy_xlsxwriter
 
 # 18-digit resident ID (last character may be X) and mainland mobile numbers, not inside longer
@@ -255,23 +255,16 @@ _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYIN
                  "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 
 
-@dataclass(frozen=True)
-class _Written:
-    """One extract as its files hold it: the SELECT of its cells and which columns are numbers."""
-    sql: str  # every district's rows; text already masked and neutralised, dates formatted
-    numeric: tuple[bool, ...]
-
-
-def _as_written(con: duckdb.DuckDBPyConnection, extract: Extract) -> _Written:
-    """Dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, decimals as doubles, the rest as text, in
-    SQL, so that writing a file is only a loop over finished values."""
+def _cells_sql(con: duckdb.DuckDBPyConnection, extract: Extract) -> str:
+    """The SELECT of one extract's cells, every district's rows: dates as YYYY-MM-DD, times as
+    YYYY-MM-DD HH:MM, decimals as doubles, the rest as text, in SQL, so that the files take the
+    values as they are."""
     source = dataset_sql(extract)
     types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {source})").fetchall())
-    cells, numeric = [], []
+    cells = []
     for column in extract.columns:
         kind, sql_type, alias = column.kind, types[column.alias], column.alias
-        is_number = kind == "number" and sql_type.startswith(_NUMBER_TYPES)
-        if is_number:
+        if kind == "number" and sql_type.startswith(_NUMBER_TYPES):
             cells.append(f"CAST({alias} AS DOUBLE)" if sql_type.startswith("DECIMAL") else alias)
         elif sql_type == "DATE" or (kind == "date" and sql_type.startswith("TIMESTAMP")):
             cells.append(f"strftime(CAST({alias} AS DATE), '%Y-%m-%d')")
@@ -279,18 +272,21 @@ def _as_written(con: duckdb.DuckDBPyConnection, extract: Extract) -> _Written:
             cells.append(f"strftime({alias}, '%Y-%m-%d %H:%M')")
         else:
             cells.append(f"CAST({alias} AS VARCHAR)")
-        numeric.append(is_number)
     select = ", ".join(["district_code", *(f"{cell} AS {c.alias}" for cell, c in zip(cells, extract.columns))])
-    return _Written(f"SELECT {select} FROM ({source})", tuple(numeric))
+    return f"SELECT {select} FROM ({source})"
 
 
-def _refuse_leaks(con: duckdb.DuckDBPyConnection, extract: Extract, written: _Written) -> None:
-    """Every district's cells at once, in DuckDB: an ID or mobile number in clear stops the run."""
-    texts = [c for c, numeric in zip(extract.columns, written.numeric) if not numeric]
-    counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE regexp_matches({c.alias}, $id) OR regexp_matches({c.alias}, $mobile))"
-                              for c in texts) + f" FROM ({written.sql})",
-        {"id": ID_NUMBER_SQL, "mobile": MOBILE_SQL}).fetchone()
+def _refuse_leaks(con: duckdb.DuckDBPyConnection, extract: Extract, cells: pa.Table) -> None:
+    """Every district's text cells at once, in DuckDB: an ID or mobile number in clear stops the run."""
+    texts = [c for c in extract.columns if pa.types.is_string(cells.schema.field(c.alias).type)]
+    con.register("_extract_cells", cells)
+    try:
+        counts = con.execute(
+            "SELECT " + ", ".join(f"count(*) FILTER (WHERE regexp_matches({c.alias}, $id) OR regexp_matches({c.alias}, $mobile))"
+                                  for c in texts) + " FROM _extract_cells",
+            {"id": ID_NUMBER_SQL, "mobile": MOBILE_SQL}).fetchone()
+    finally:
+        con.unregister("_extract_cells")
     for column, count in zip(texts, counts):
         if count:
             raise ExtractLeak(f"{extract.title}, column {column.header}: {count} values hold an ID or phone number in clear")
@@ -343,39 +339,40 @@ def write_district_extracts(published_db: Path, out_dir: Path, workers: int | No
     Returns {"as_of": "YYYY-MM-DD", "snapshot_id": ..., "districts": {code: {"name": ...,
     "files": {title: {"csv": path, "xlsx": path, "rows": n}}}}}. Files are replaced atomically;
     out_dir is created if missing. Raises ExtractLeak, before any file is written, if any cell
-    would carry an ID or phone number in clear. Districts are written by `workers` processes (one
-    per core by default): a district's queries and its CSV rows run in Python's one thread.
+    would carry an ID or phone number in clear. Each extract is queried once for every district;
+    districts are written by `workers` threads (one per core by default): the XLSX writer works
+    outside Python's lock.
     """
     published_db, out_dir = Path(published_db), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(published_db), read_only=True) as con:
         snapshot_id, as_of = con.execute("SELECT snapshot_id, as_of FROM marts.publication").fetchone()
-        written = {extract.key: _as_written(con, extract) for extract in EXTRACTS}
-        for extract in EXTRACTS:
-            _refuse_leaks(con, extract, written[extract.key])
         every_district = con.execute(_DISTRICTS_SQL).fetchall()
+        tables = {}
+        for extract in EXTRACTS:
+            cells = con.execute(_cells_sql(con, extract)).to_arrow_table()
+            _refuse_leaks(con, extract, cells)
+            tables[extract.key] = cells
     workers = max(1, min(workers or os.cpu_count() or 1, len(every_district)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        files = {code: pool.submit(_write_district, published_db, out_dir / code, code, name, written)
-                 for code, name in every_district}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        files = {code: pool.submit(_write_district, out_dir / code, code, name, tables) for code, name in every_district}
         manifest = {"snapshot_id": str(snapshot_id), "as_of": str(as_of),
                     "districts": {code: {"name": name, "files": files[code].result()} for code, name in every_district}}
     _atomic(out_dir / "manifest.json", lambda p: p.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"))
     return manifest
 
 
-def _write_district(published_db: Path, folder: Path, code: str, name: str, written: dict[str, _Written]) -> dict:
-    """The CSV and XLSX files of every extract of one district (in a worker process)."""
+def _write_district(folder: Path, code: str, name: str, tables: dict[str, pa.Table]) -> dict:
+    """The CSV and XLSX files of every extract of one district (in a worker thread)."""
     folder.mkdir(exist_ok=True)
     files: dict[str, Any] = {}
-    with duckdb.connect(str(published_db), read_only=True) as con:
-        for extract in EXTRACTS:
-            cells = written[extract.key]
-            table = con.execute(f"SELECT * EXCLUDE (district_code) FROM ({cells.sql}) WHERE district_code = ?",
-                                [code]).to_arrow_table().rename_columns([c.header for c in extract.columns])
-            csv_path = folder / f"{code}{name}_{extract.title}.csv"
-            xlsx_path = csv_path.with_suffix(".xlsx")
-            _atomic(csv_path, lambda p: _write_csv(p, table))
-            _atomic(xlsx_path, lambda p: _write_xlsx(p, extract.title, table))
-            files[extract.title] = {"csv": str(csv_path), "xlsx": str(xlsx_path), "rows": table.num_rows}
+    for extract in EXTRACTS:
+        cells = tables[extract.key]
+        table = (cells.filter(pc.equal(cells["district_code"], code)).drop_columns(["district_code"])
+                 .rename_columns([c.header for c in extract.columns]))
+        csv_path = folder / f"{code}{name}_{extract.title}.csv"
+        xlsx_path = csv_path.with_suffix(".xlsx")
+        _atomic(csv_path, lambda p: _write_csv(p, table))
+        _atomic(xlsx_path, lambda p: _write_xlsx(p, extract.title, table))
+        files[extract.title] = {"csv": str(csv_path), "xlsx": str(xlsx_path), "rows": table.num_rows}
     return files
