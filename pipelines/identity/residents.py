@@ -405,13 +405,13 @@ def _keep_pinyin(con: duckdb.DuckDBPyConnection, pinyin: dict[str, str]) -> None
         con.unregister("_anju_pinyin")
 
 
-def _kept_model(con: duckdb.DuckDBPyConnection, seed: int, residents: int, records: int) -> dict | None:
+def _kept_model(con: duckdb.DuckDBPyConnection, fingerprint: str, residents: int, records: int) -> dict | None:
     """The model an earlier run trained, if its code is this one's and neither the residents nor the
     records Splink compares have changed in number by RETRAIN_GROWTH or more since."""
     if not _has_table(con, "identity", "splink_model"):
         return None
     kept = con.execute("select model_json, fingerprint, residents, records from identity.splink_model").fetchone()
-    if kept is None or kept[1] != model_fingerprint(seed):
+    if kept is None or kept[1] != fingerprint:
         return None
     model_json, _, trained_residents, trained_records = kept
     if any(abs(now - then) >= RETRAIN_GROWTH * then for now, then in ((residents, trained_residents), (records, trained_records))):
@@ -419,11 +419,11 @@ def _kept_model(con: duckdb.DuckDBPyConnection, seed: int, residents: int, recor
     return json.loads(model_json)
 
 
-def _keep_model(con: duckdb.DuckDBPyConnection, model: dict, seed: int, residents: int, records: int) -> None:
+def _keep_model(con: duckdb.DuckDBPyConnection, model: dict, fingerprint: str, residents: int, records: int) -> None:
     con.execute("create or replace table identity.splink_model as select $model_json::varchar as model_json, "
                 "$fingerprint::varchar as fingerprint, $residents::bigint as residents, $records::bigint as records, "
                 "current_timestamp::timestamp as trained_at",
-                {"model_json": json.dumps(model), "fingerprint": model_fingerprint(seed),
+                {"model_json": json.dumps(model), "fingerprint": fingerprint,
                  "residents": residents, "records": records})
 
 
@@ -443,7 +443,8 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
 
     pinyin = _known_pinyin(con)
     known = len(pinyin)
-    kept = _kept_model(con, seed, len(residents), len(rest))
+    fingerprint = model_fingerprint(seed)
+    kept = _kept_model(con, fingerprint, len(residents), len(rest))
     result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low,
                          pinyin=pinyin, model=kept)
     key = ["source_kind", "file_sha", "row_number"]
@@ -456,7 +457,7 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     if len(pinyin) > known:
         _keep_pinyin(con, pinyin)
     if kept is None and result.model is not None:
-        _keep_model(con, result.model, seed, len(residents), len(rest))
+        _keep_model(con, result.model, fingerprint, len(residents), len(rest))
     con.register("_anju_splink_links", by_splink)
     con.register("_anju_review", review)
     try:
