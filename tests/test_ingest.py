@@ -260,6 +260,13 @@ def test_same_bytes_under_another_name_is_a_duplicate_and_changes_nothing(zone):
     assert zone.con.execute("SELECT outcome FROM quality.arrivals ORDER BY seen_at, outcome DESC").fetchall()[-1] == ("duplicate",)
 
 
+def test_an_optional_column_blank_in_every_row_loads_as_nulls(zone):
+    rows = [row[:2] + [""] + row[3:] for row in COMMUNITY_ROWS]  # no 曾用名 at all
+    outcome = zone.ingest(write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, rows))
+    assert outcome.status == "loaded" and outcome.rows_loaded == 3
+    assert zone.rows("community_register", "aliases, alias_keys") == [(None, None)] * 3
+
+
 # ------------------------------------------------------------------ layouts
 
 

@@ -107,8 +107,9 @@ ALIAS_SEPARATORS = r"[；;/、]"
 def _read_aliases(column: Column, cells: pd.Series) -> ColumnValues:
     """曾用名: several names in one cell; each gets its match key, joined by '|'."""
     text = n.clean_text(cells)
-    parts = text.value.str.split(ALIAS_SEPARATORS, regex=True).explode()
-    parts = parts[parts.notna() & (parts.str.strip() != "")]
+    # dropna, then str: a column blank in every row explodes to float NaNs, which have no .str
+    parts = text.value.str.split(ALIAS_SEPARATORS, regex=True).explode().dropna().astype(str)
+    parts = parts[parts.str.strip() != ""]
     keys = n.estate_name_key(parts)
     joined = keys.groupby(level=0).agg(lambda k: "|".join(sorted(set(k.dropna()))))
     return ColumnValues({column.name: text.value, "alias_keys": joined.reindex(cells.index)}, text.problem, text.warning)
