@@ -9,6 +9,7 @@ good rows still load, but publication stops (pipelines/warehouse/gate.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -115,3 +116,20 @@ def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Failure], list[SuiteR
             float(r.result.get("unexpected_percent") or 0.0), bool(meta.get("blocking", False)), float(kwargs.get("mostly", 1.0)),
         ))
     return failures, summaries
+
+
+def combine(parts: list[list[SuiteResult]]) -> list[SuiteResult]:
+    """A file's summaries from those of its chunks (the same expectations, in the same order): counts
+    add up, and an expectation succeeds while the failing share stays within 1 − mostly, as in GX."""
+    if len(parts) == 1:
+        return parts[0]
+    combined = []
+    for same in zip(*parts):
+        unexpected = sum(r.unexpected_count for r in same)
+        checked = sum(r.rows_checked for r in same)
+        share = unexpected / checked if checked else 0.0
+        combined.append(dataclasses.replace(
+            same[0], unexpected_count=unexpected, rows_checked=checked, unexpected_percent=100 * share,
+            success=unexpected == 0 or 1 - share >= same[0].mostly,
+        ))
+    return combined

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -23,9 +24,9 @@ import pyarrow as pa
 
 from . import contracts
 from .asof import stated_date
-from .header import HEADER_SEARCH_ROWS, find_header
+from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header
 from .kinds import Kind
-from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Unreadable, read_sheets, sniff_format
+from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
 from .store import raw_columns
 from .values import read_column, sql_columns
 
@@ -53,7 +54,7 @@ class FileOutcome:
 
 @dataclass
 class _Parsed:
-    """What reading a file produced, before anything is written."""
+    """What reading a file found; its rows are written chunk by chunk as they are read."""
 
     fmt: str | None = None
     encoding: str | None = None
@@ -61,13 +62,13 @@ class _Parsed:
     kind: Kind | None = None
     as_of: dt.date | None = None
     as_of_from: str = ""
-    loaded: pd.DataFrame | None = None
-    rejects: pd.DataFrame | None = None
-    rejected_rows: pd.DataFrame | None = None
-    warnings: pd.DataFrame | None = None
     contract: list[contracts.SuiteResult] = field(default_factory=list)
     rows_read: int = 0
     rows_skipped: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    warnings: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
 
 
 class Quarantine(Exception):
@@ -129,7 +130,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, s
         # Never followed: a link could point anywhere on the machine.
         what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
         sha = "path:" + hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()
-        return _record(con, run_id, now, arrival, sha, None, source, name, arrived_at, Quarantine(f"{what}: not read", _Parsed()))
+        quarantine = Quarantine(f"{what}: not read", _Parsed())
+        return _load(con, lambda: quarantine, run_id, now, arrival, sha, None, source, name, arrived_at)
 
     sha = sha256_of(path)
     archive_file(path, archive_dir, sha)
@@ -138,8 +140,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, s
         first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [sha]).fetchone()[0]
         return FileOutcome(source, name, sha, "duplicate", reason=f"same bytes as {first}, already received")
 
-    result = _parse_or_quarantine(path, name, sha, arrived_at)
-    return _record(con, run_id, now, arrival, sha, archive_key(sha), source, name, arrived_at, result)
+    return _load(con, lambda: _parse(con, path, name, sha, arrived_at), run_id, now, arrival, sha, archive_key(sha),
+                 source, name, arrived_at)
 
 
 def reprocess_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, run_id: str) -> FileOutcome:
@@ -153,79 +155,231 @@ def reprocess_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, 
     now = dt.datetime.now().replace(microsecond=0)
     arrival = dict(source=source, landing_path=f"archive/{archived}", file_name=file_name,
                    size=os.path.getsize(archive_dir / archived), mtime=arrived_at, seen_at=now, run_id=run_id)
-    result = _parse_or_quarantine(archive_dir / archived, file_name, sha, arrived_at)
-    return _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace=True)
+    return _load(con, lambda: _parse(con, archive_dir / archived, file_name, sha, arrived_at), run_id, now, arrival,
+                 sha, archived, source, file_name, arrived_at, replace=True)
 
 
-def _parse_or_quarantine(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> "_Parsed | Quarantine":
+def _load(con, parse, run_id, now, arrival, sha, archived, source, file_name, arrived_at, replace=False) -> FileOutcome:
+    """Everything a file changes, in one transaction: its rows as `parse` writes them, then its record.
+    A file quarantined after some of its chunks were written leaves none of its rows."""
+    con.begin()
     try:
-        return _parse(path, file_name, sha, arrived_at)
-    except Quarantine as q:
-        return q
+        if replace:
+            _forget(con, sha)
+        try:
+            result = parse()
+        except Quarantine as quarantine:
+            con.rollback()
+            con.begin()
+            if replace:
+                _forget(con, sha)
+            result = quarantine
+        outcome = _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return outcome
 
 
 # ---------------------------------------------------------------- parsing
 
 
-def _parse(path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
+def _parse(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
+    """Read a file, check its rows against the contract and write them, chunk by chunk, inside the
+    caller's transaction; raise Quarantine if the file as a whole cannot be taken."""
     parsed = _Parsed()
     try:
         parsed.fmt = sniff_format(path, file_name)
-        sheets = read_sheets(path, parsed.fmt)
+        sheet, first, match = _find_header(read_sheets(path, parsed.fmt), parsed)
+        parsed.sheet, parsed.encoding, parsed.kind = sheet.name, sheet.encoding, match.kind
+        if match.missing_required:
+            names = "、".join(c.header for c in match.missing_required)
+            raise Quarantine(f"required column missing: {names} (file kind {match.kind.label})", parsed)
+
+        titles = first.records[: match.row_index]
+        parsed.as_of, parsed.as_of_from = stated_date(file_name, titles)
+        if parsed.as_of is None:
+            parsed.as_of, parsed.as_of_from = arrived_at.date(), "arrival time"
+        parsed.rows_read = len(titles)
+
+        body = Chunk(first.start + match.row_index + 1, first.records[match.row_index + 1 :],
+                     [(i, w) for i, w in first.warnings if i >= match.row_index], first.last)
+        rows = _FileRows(con, parsed, match, sheet.name, sha, file_name, arrived_at)
+        for chunk in itertools.chain([body], sheet.chunks):
+            rows.load(chunk)
     except Unreadable as exc:
         raise Quarantine(str(exc), parsed) from None
-
-    match, sheet = None, None
-    for sheet in sheets:
-        if any(len(r) > MAX_COLUMNS for r in sheet.records[:HEADER_SEARCH_ROWS]):
-            raise Quarantine(f"header of more than {MAX_COLUMNS} columns", parsed)
-        match = find_header(sheet.records)
-        if match:
-            break
-    if not match:
-        if all(not any(c and c.strip() for r in s.records for c in r) for s in sheets):
-            raise Quarantine("empty file: no cells", parsed)
-        raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
-    parsed.sheet, parsed.encoding, parsed.kind = sheet.name, sheet.encoding, match.kind
-    kind = match.kind
-    if match.missing_required:
-        names = "、".join(c.header for c in match.missing_required)
-        raise Quarantine(f"required column missing: {names} (file kind {kind.label})", parsed)
-
-    titles = sheet.records[: match.row_index]
-    parsed.as_of, parsed.as_of_from = stated_date(file_name, titles)
-    if parsed.as_of is None:
-        parsed.as_of, parsed.as_of_from = arrived_at.date(), "arrival time"
-
-    body = sheet.records[match.row_index + 1 :]
-    first_row_number = match.row_index + 2  # 1-based record number of the first body record
-    parsed.rows_read = len(titles) + len(body)
-    if not body:
-        raise Quarantine("header only: the file holds no data rows", parsed)
-    wide_rows = {first_row_number + i for i in _cut_wide_rows(body, len(match.headers))}
-    frame = _frame(body, match.headers)
-    # Vectorised over Arrow-backed strings: per-cell Python is too slow for million-row exports.
-    text = frame.astype("str")
-    blank = text.isna() | text.apply(lambda col: col.str.strip().eq(""))
-    first_cell = text.iloc[:, -1]
-    for column in reversed(text.columns[:-1]):  # the first filled cell of each row, column-wise
-        first_cell = text[column].where(~blank[column], first_cell)
-    skipped = blank.all(axis=1) | first_cell.str.strip().str.match(_TOTAL_ROW).fillna(False)
-    keep = ~skipped.to_numpy()
-    frame, text = frame[keep].reset_index(drop=True), text[keep].reset_index(drop=True)
-    frame[ROW] = first_row_number + keep.nonzero()[0]
-    parsed.rows_skipped = parsed.rows_read - len(frame)
-    if frame.empty:
-        raise Quarantine("header only: the file holds no data rows", parsed)
-
-    undecodable = text.apply(lambda col: col.str.contains(UNDECODABLE, regex=False).fillna(False)).any(axis=1)
-    if undecodable.sum() > MAX_UNDECODABLE_SHARE * len(frame):
-        raise Quarantine(f"{int(undecodable.sum())} of {len(frame)} rows hold undecodable bytes (more than 1%)", parsed)
-    too_long = text.apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
-    too_wide = frame[ROW].isin(wide_rows)
-
-    _contract(parsed, kind, frame, match, undecodable, too_long, too_wide, sheet, sha, file_name)
+    rows.finish()
     return parsed
+
+
+def _find_header(sheets: list[Sheet], parsed: _Parsed) -> tuple[Sheet, Chunk, HeaderMatch]:
+    """The first sheet with a known header among its first rows, its first chunk and the match."""
+    firsts = []
+    for sheet in sheets:
+        first = next(sheet.chunks, Chunk(0, []))
+        if any(len(r) > MAX_COLUMNS for r in first.records[:HEADER_SEARCH_ROWS]):
+            raise Quarantine(f"header of more than {MAX_COLUMNS} columns", parsed)
+        if match := find_header(first.records):
+            return sheet, first, match
+        firsts.append(first)
+    if all(not any(c and c.strip() for chunk in itertools.chain([first], sheet.chunks) for r in chunk.records for c in r)
+           for sheet, first in zip(sheets, firsts)):
+        raise Quarantine("empty file: no cells", parsed)
+    raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
+
+
+class _FileRows:
+    """One file's body, checked and written a chunk at a time: what is judged on the whole file
+    (the share of undecodable rows, duplicates, the contract's thresholds) is summed across chunks."""
+
+    def __init__(self, con, parsed: _Parsed, match: HeaderMatch, sheet_name, sha: str, file_name: str, arrived_at):
+        self.con, self.parsed, self.match = con, parsed, match
+        self.sheet_name, self.sha, self.file_name, self.arrived_at = sheet_name, sha, file_name, arrived_at
+        self.kept = self.undecodable = 0
+        self.contract: list[list[contracts.SuiteResult]] = []
+        self.seen = _SeenRows()
+        self.staging: _Staging | None = None
+        self.chunks = 0
+
+    def load(self, chunk: Chunk) -> None:
+        parsed, match = self.parsed, self.match
+        whole_file = self.chunks == 0 and chunk.last
+        self.chunks += 1
+        body = chunk.records
+        first_row_number = chunk.start + 1  # 1-based record number of the chunk's first record
+        parsed.rows_read += len(body)
+        if not body:  # the header was the first chunk's last record
+            return
+        wide_rows = {first_row_number + i for i in _cut_wide_rows(body, len(match.headers))}
+        frame = _frame(body, match.headers)
+        # Vectorised over Arrow-backed strings: per-cell Python is too slow for million-row exports.
+        text = frame.astype("str")
+        blank = text.isna() | text.apply(lambda col: col.str.strip().eq(""))
+        first_cell = text.iloc[:, -1]
+        for column in reversed(text.columns[:-1]):  # the first filled cell of each row, column-wise
+            first_cell = text[column].where(~blank[column], first_cell)
+        skipped = blank.all(axis=1) | first_cell.str.strip().str.match(_TOTAL_ROW).fillna(False)
+        keep = ~skipped.to_numpy()
+        frame, text = frame[keep].reset_index(drop=True), text[keep].reset_index(drop=True)
+        frame[ROW] = first_row_number + keep.nonzero()[0]
+        self.kept += len(frame)
+        if frame.empty:
+            return
+        undecodable = text.apply(lambda col: col.str.contains(UNDECODABLE, regex=False).fillna(False)).any(axis=1)
+        self.undecodable += int(undecodable.sum())
+        too_long = text.apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
+        too_wide = frame[ROW].isin(wide_rows)
+        # Fingerprints of earlier chunks' rows, and staging, are needed only when there is more than one chunk.
+        rows = _contract(parsed, match, frame, undecodable, too_long, too_wide, chunk.warnings, None if whole_file else self.seen)
+        self.contract.append(rows.contract)
+        if whole_file:
+            self._write(rows, lambda table, frame: _insert(self.con, table, frame))
+        else:
+            self.staging = self.staging or _Staging(self.con, self.sha)
+            self._write(rows, self.staging.add)
+
+    def _write(self, rows: "_ChunkRows", write) -> None:
+        kind, parsed = self.parsed.kind, self.parsed
+        loaded = rows.loaded.assign(_file_sha=self.sha, _file_name=self.file_name, _sheet=self.sheet_name,
+                                    _as_of=pd.Timestamp(parsed.as_of), _arrived_at=self.arrived_at)
+        write(f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
+        write("quality.rejects", rows.rejects.assign(file_sha=self.sha, file_name=self.file_name, kind=kind.name))
+        write("quality.rejected_rows", rows.rejected_rows.assign(file_sha=self.sha, kind=kind.name))
+        write("quality.warnings", rows.warnings.assign(file_sha=self.sha, kind=kind.name))
+        parsed.rows_loaded += len(rows.loaded)
+        parsed.rows_rejected += rows.rejects["row_number"].nunique()
+        parsed.warnings += len(rows.warnings)
+        for rule, count in rows.rejects.drop_duplicates("row_number")["rule"].value_counts().items():
+            parsed.reject_reasons[rule] = parsed.reject_reasons.get(rule, 0) + int(count)
+
+    def finish(self) -> None:
+        """The judgements on the whole file, once every chunk is read (its rows are rolled back on quarantine)."""
+        if self.staging:
+            self.staging.insert()
+        self.seen.close()
+        parsed = self.parsed
+        parsed.rows_skipped = parsed.rows_read - self.kept
+        if not self.kept:
+            raise Quarantine("header only: the file holds no data rows", parsed)
+        if self.undecodable > MAX_UNDECODABLE_SHARE * self.kept:
+            raise Quarantine(f"{self.undecodable} of {self.kept} rows hold undecodable bytes (more than 1%)", parsed)
+        parsed.contract = contracts.combine(self.contract)
+
+
+class _SeenRows:
+    """Fingerprints of the rows of a file's earlier chunks, so that a row repeating one of them is a
+    duplicate as it would be within a chunk. A fingerprint is two independent 64-bit hashes of the
+    contract's columns: two different rows share one about once in 2**128 pairs."""
+
+    KEYS = ("anju-seen-rows-1", "anju-seen-rows-2")
+
+    def __init__(self):
+        self.con = None
+
+    def earlier(self, keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        """For each row, the row number of an earlier chunk's row with the same cells, or 0; then
+        remembers the rows that are new."""
+        if self.con is None:
+            self.con = duckdb.connect()
+            self.con.execute("CREATE TABLE seen (h1 UBIGINT, h2 UBIGINT, row_number BIGINT)")
+        h1, h2 = (pd.util.hash_pandas_object(keys, index=False, hash_key=k).to_numpy() for k in self.KEYS)
+        self.con.register("chunk", pa.table({"i": np.arange(len(rows)), "h1": h1, "h2": h2, "row_number": rows}))
+        try:
+            found = self.con.execute("SELECT c.i, s.row_number FROM chunk c JOIN seen s USING (h1, h2)").fetchnumpy()
+            self.con.execute("INSERT INTO seen SELECT h1, h2, row_number FROM chunk ANTI JOIN seen USING (h1, h2)")
+        finally:
+            self.con.unregister("chunk")
+        earlier = np.zeros(len(rows), dtype=np.int64)
+        earlier[found["i"]] = found["row_number"]
+        return earlier
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+
+
+class _Staging:
+    """The rows of a file of several chunks, parked as Parquet beside the work database until the last
+    chunk is read, then inserted by one statement per table. DuckDB holds a transaction's many small
+    appends in memory, but writes one large INSERT … SELECT to disk as it goes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sha: str):
+        (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        self.con, self.dir = con, Path(work_db).parent / "ingest-staging" / sha
+        # What an interrupted run left: the work database has one writer, so no other file is staging.
+        shutil.rmtree(self.dir.parent, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        # Parquet is written by a connection of its own: an Arrow table registered inside the file's
+        # long transaction would stay referenced (and in memory) until the transaction ends.
+        self.writer = duckdb.connect()
+        self.parts: dict[str, list[str]] = {}
+
+    def add(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        parts = self.parts.setdefault(table, [])
+        parts.append(str(self.dir / f"{table}-{len(parts)}.parquet"))
+        schema, name = table.split(".")
+        types = dict(self.con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                      "WHERE schema_name = ? AND table_name = ?", [schema, name]).fetchall())
+        # Cast to the table's types here: chunks' frames may differ (a column all null in one of them).
+        # JSON stays text until the insert, which parses it once.
+        columns = ", ".join(f'CAST("{c}" AS {"VARCHAR" if types[c] == "JSON" else types[c]}) AS "{c}"' for c in frame.columns)
+        self.writer.register("_frame", pa.Table.from_pandas(frame, preserve_index=False))
+        try:
+            self.writer.execute(f"COPY (SELECT {columns} FROM _frame) TO '{parts[-1]}' (FORMAT parquet)")
+        finally:
+            self.writer.unregister("_frame")
+
+    def insert(self) -> None:
+        self.writer.close()
+        try:
+            for table, parts in self.parts.items():
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)", [parts])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _cut_wide_rows(body: list[list[str | None]], width: int) -> list[int]:
@@ -266,16 +420,25 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodable: pd.Series, too_long: pd.Series,
-              too_wide: pd.Series, sheet, sha, file_name) -> None:
+@dataclass
+class _ChunkRows:
+    loaded: pd.DataFrame
+    rejects: pd.DataFrame
+    rejected_rows: pd.DataFrame
+    warnings: pd.DataFrame
+    contract: list[contracts.SuiteResult]
+
+
+def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, undecodable: pd.Series, too_long: pd.Series,
+              too_wide: pd.Series, read_warnings: list[tuple[int, str]], seen: "_SeenRows | None") -> _ChunkRows:
+    kind = match.kind
     headers = [c for c in frame.columns if c != ROW]
     by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
     rejects: list[tuple[int, str, str, str | None]] = []
     warnings: list[tuple[int, str, str, str | None]] = []
 
-    for index, warning in sheet.warnings:
-        if index >= match.row_index:
-            warnings.append((index + 1, "", warning, None))
+    for index, warning in read_warnings:
+        warnings.append((index + 1, "", warning, None))
     for row in frame.loc[undecodable, ROW]:
         rejects.append((int(row), "", "undecodable bytes (encoding)", None))
     for row in frame.loc[too_long, ROW]:
@@ -291,7 +454,11 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
         first = frame[ROW].groupby(same_row).transform("first")
         for row, original in zip(frame.loc[duplicated, ROW], first[duplicated]):
             rejects.append((int(row), "", "duplicate of an earlier row", f"row {original}"))
-
+    if seen is not None:
+        firsts = ~duplicated.to_numpy()
+        earlier = seen.earlier(frame.loc[firsts, known], frame.loc[firsts, ROW].to_numpy())
+        for row, original in zip(frame.loc[firsts, ROW].to_numpy()[earlier > 0], earlier[earlier > 0]):
+            rejects.append((int(row), "", "duplicate of an earlier row", f"row {original}"))
     typed = pd.DataFrame({ROW: frame[ROW].to_numpy()})
     for column in kind.columns:
         header = by_name.get(column.name)
@@ -320,7 +487,7 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
     if kind.name == "household_roster":
         _id_wins(typed, warnings, by_name)
 
-    failures, parsed.contract = contracts.validate(kind.name, typed)
+    failures, contract = contracts.validate(kind.name, typed)
     headers_of = {col.name: by_name.get(col.name, col.header) for col in kind.columns}
     nulled: dict[str, set[int]] = {}
     for f in failures:
@@ -342,17 +509,13 @@ def _contract(parsed: _Parsed, kind: Kind, frame: pd.DataFrame, match, undecodab
     keep = ~typed[ROW].isin(rejected).to_numpy()
 
     source_json = _row_json(frame, headers)
-    loaded = typed[keep].copy()
-    loaded.insert(0, "_file_sha", sha)
-    loaded.insert(1, "_file_name", file_name)
-    loaded.insert(2, "_sheet", sheet.name)
-    loaded.insert(4, "_as_of", pd.Timestamp(parsed.as_of))
-    loaded["_arrived_at"] = None
-    loaded["_source"] = source_json[keep]
-    parsed.loaded = loaded.rename(columns={ROW: "_row_number"})
-    parsed.rejects = rejects_frame.assign(file_sha=sha, file_name=file_name, kind=kind.name)
-    parsed.rejected_rows = pd.DataFrame({"file_sha": sha, "kind": kind.name, "row_number": typed[ROW][~keep].to_numpy(), "source_row": source_json[~keep]})
-    parsed.warnings = pd.DataFrame(warnings, columns=["row_number", "column_name", "warning", "value"]).assign(file_sha=sha, kind=kind.name)
+    return _ChunkRows(
+        loaded=typed[keep].rename(columns={ROW: "_row_number"}).assign(_source=source_json[keep]),
+        rejects=rejects_frame,
+        rejected_rows=pd.DataFrame({"row_number": typed[ROW][~keep].to_numpy(), "source_row": source_json[~keep]}),
+        warnings=pd.DataFrame(warnings, columns=["row_number", "column_name", "warning", "value"]),
+        contract=contract,
+    )
 
 
 def _id_wins(typed: pd.DataFrame, warnings: list, by_name: dict[str, str]) -> None:
@@ -397,49 +560,30 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
 
 
 def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace=False) -> FileOutcome:
+    """The file's outcome in quality.files, arrivals and contract_results (inside the caller's transaction)."""
     quarantined = isinstance(result, Quarantine)
     parsed = result.parsed if quarantined else result
     kind = parsed.kind
-    rows_rejected = 0 if quarantined or parsed.rejects is None else parsed.rejects["row_number"].nunique()
-    rows_loaded = 0 if quarantined or parsed.loaded is None else len(parsed.loaded)
     outcome = FileOutcome(
         source, file_name, sha, "quarantined" if quarantined else "loaded",
         kind=kind.name if kind else None, reason=str(result) if quarantined else None, as_of=parsed.as_of,
-        rows_read=parsed.rows_read, rows_loaded=rows_loaded, rows_rejected=rows_rejected,
-        rows_skipped=parsed.rows_skipped if not quarantined else 0,
-        warnings=0 if quarantined or parsed.warnings is None else len(parsed.warnings),
     )
-    if quarantined:
-        outcome.rows_read = 0
-    elif parsed.rejects is not None and len(parsed.rejects):
-        outcome.reject_reasons = parsed.rejects.drop_duplicates("row_number")["rule"].value_counts().to_dict()
+    if not quarantined:
+        outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = parsed.rows_read, parsed.rows_loaded, parsed.rows_rejected
+        outcome.rows_skipped, outcome.warnings, outcome.reject_reasons = parsed.rows_skipped, parsed.warnings, parsed.reject_reasons
+        _insert(con, "quality.contract_results", pd.DataFrame(
+            [dict(file_sha=sha, kind=kind.name, **dataclasses.asdict(r)) for r in parsed.contract]
+        ))
     file_row = dict(
         file_sha=sha, source=source, file_name=file_name, archive_path=archived,
         format=parsed.fmt, encoding=parsed.encoding, sheet=parsed.sheet, kind=outcome.kind,
         kind_label=kind.label if kind else None, mode=kind.mode if kind else None, as_of=parsed.as_of,
         as_of_from=parsed.as_of_from or None, arrived_at=arrived_at, ingested_at=now, run_id=run_id,
-        status=outcome.status, reason=outcome.reason, rows_read=outcome.rows_read, rows_loaded=rows_loaded,
-        rows_rejected=rows_rejected, rows_skipped=outcome.rows_skipped, warnings=outcome.warnings,
+        status=outcome.status, reason=outcome.reason, rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
+        rows_rejected=outcome.rows_rejected, rows_skipped=outcome.rows_skipped, warnings=outcome.warnings,
     )
-    con.begin()
-    try:
-        if replace:
-            _forget(con, sha)
-        if not quarantined:
-            loaded = parsed.loaded.assign(_arrived_at=arrived_at)
-            _insert(con, f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
-            _insert(con, "quality.rejects", parsed.rejects)
-            _insert(con, "quality.rejected_rows", parsed.rejected_rows)
-            _insert(con, "quality.warnings", parsed.warnings)
-            _insert(con, "quality.contract_results", pd.DataFrame(
-                [dict(file_sha=sha, kind=kind.name, **dataclasses.asdict(r)) for r in parsed.contract]
-            ))
-        _insert(con, "quality.files", pd.DataFrame([file_row]))
-        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "reprocessed" if replace else "new"}]))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    _insert(con, "quality.files", pd.DataFrame([file_row]))
+    _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "reprocessed" if replace else "new"}]))
     return outcome
 
 

@@ -6,13 +6,17 @@ cell comes back as `str` or None; typing is the normalisers' job, so CSV and XLS
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
+import itertools
+import os
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .header import HEADER_SEARCH_ROWS
 from .xlsx_extent import sheet_extent, worksheet_parts
 
 MAX_XLSX_EXPANDED_BYTES = 1 << 30
@@ -21,6 +25,8 @@ MAX_COLUMNS = 500
 MAX_XLSX_ROWS = 1_048_576
 # calamine holds a sheet as a dense rectangle: a full sheet of 32 columns is the most it is given.
 MAX_XLSX_CELLS = MAX_XLSX_ROWS * 32
+DEFAULT_CHUNK_ROWS = 500_000
+CSV_BLOCK_BYTES = 1 << 24
 
 # What a byte that did not decode becomes; a row holding it is rejected.
 UNDECODABLE = "\ufffd"
@@ -33,12 +39,28 @@ class Unreadable(Exception):
 
 
 @dataclass
+class Chunk:
+    """Consecutive records of a sheet; a file of millions of rows is read a chunk at a time."""
+
+    start: int  # index of the first record in the sheet
+    records: list[list[str | None]]
+    # (record index in the sheet, warning) for repairs made while reading: NUL bytes, stray BOMs.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    last: bool = True  # no record follows
+
+
+@dataclass
 class Sheet:
     name: str | None
-    records: list[list[str | None]]
+    # Every record from the first, in order. A CSV is read as this is consumed, so Unreadable
+    # (a truncated file) can still come after the first chunks.
+    chunks: Iterator[Chunk]
     encoding: str | None = None
-    # (record index, warning) pairs for repairs made while reading: NUL bytes, stray BOMs.
-    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def chunk_rows() -> int:
+    """Records per chunk, which bounds the loader's memory. The first chunk holds the header."""
+    return max(HEADER_SEARCH_ROWS, int(os.environ.get("ANJU_INGEST_CHUNK_ROWS", DEFAULT_CHUNK_ROWS)))
 
 
 def sniff_format(path: Path, file_name: str) -> str:
@@ -86,44 +108,89 @@ def _zip_kind(path: Path) -> str:
 
 def read_sheets(path: Path, fmt: str) -> list[Sheet]:
     if fmt == "csv":
-        return [_read_csv(path.read_bytes())]
+        return [_read_csv(path)]
     return _read_xlsx(path)
 
 
 # ---------------------------------------------------------------- CSV
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM) or GB18030 (a superset of GBK).
+def _csv_encoding(path: Path) -> tuple[str, bool]:
+    """UTF-8 (with or without BOM) or GB18030 (a superset of GBK), and whether the text holds a NUL
+    or an inner BOM, read block by block. Raises Unreadable if a quoted field is never closed.
 
     Undecodable bytes become U+FFFD (the replacement character) so that only the rows holding
     them are rejected; the archive keeps the original bytes.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    utf8 = data.decode("utf-8", "replace")
-    gb = data.decode("gb18030", "replace")
-    # Chinese text in GBK yields an error at nearly every character when read as UTF-8.
-    if utf8.count(UNDECODABLE) < gb.count(UNDECODABLE):
-        return utf8, "utf-8"
-    return gb, "gb18030"
-
-
-def _read_csv(data: bytes) -> Sheet:
-    text, encoding = decode(data)
-    if text.count('"') % 2 == 1:
+    with path.open("rb") as f:
+        bom = f.read(3) == b"\xef\xbb\xbf"
+    if bom:
+        found = _scan(path, "utf-8-sig", "replace")
+    else:
+        try:
+            found = _scan(path, "utf-8", "strict")
+        except UnicodeDecodeError:
+            utf8, gb = _scan(path, "utf-8", "replace"), _scan(path, "gb18030", "replace")
+            # Chinese text in GBK yields an error at nearly every character when read as UTF-8.
+            found = utf8 if utf8[1] < gb[1] else gb
+    encoding, undecodable, quotes, dirty = found
+    if quotes % 2 == 1:
         raise Unreadable("truncated file: a quoted field is never closed (the transfer broke mid-row)")
+    return encoding, dirty
+
+
+def _scan(path: Path, encoding: str, errors: str) -> tuple[str, int, int, bool]:
+    """(encoding, undecodable characters, double quotes, holds a NUL or an inner BOM) of the text."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors)
+    undecodable = quotes = 0
+    dirty = False
+    with path.open("rb") as f:
+        while True:
+            block = f.read(CSV_BLOCK_BYTES)
+            text = decoder.decode(block, final=not block)
+            undecodable += text.count(UNDECODABLE)
+            quotes += text.count('"')
+            dirty = dirty or "\x00" in text or "\ufeff" in text
+            if not block:
+                return encoding, undecodable, quotes, dirty
+
+
+def _read_csv(path: Path) -> Sheet:
+    encoding, dirty = _csv_encoding(path)
+    return Sheet(None, _csv_chunks(path, encoding, dirty), encoding)
+
+
+def _csv_chunks(path: Path, encoding: str, dirty: bool) -> Iterator[Chunk]:
     csv.field_size_limit(2**31 - 1)  # fields over 16 MiB are rejected per row, not here
-    records: list[list[str | None]] = list(csv.reader(io.StringIO(text, newline="")))
+    with path.open("rb") as raw:
+        raw.seek(-1, os.SEEK_END)
+        ends_with_newline = raw.read(1) in (b"\n", b"\r")
+    size = chunk_rows()
+    width = 0  # the widest record before the last
+    start = 0
+    with open(path, encoding=encoding, errors="replace", newline="") as text:
+        reader = csv.reader(text)
+        records = list(itertools.islice(reader, size))
+        while records:
+            following = next(reader, None)  # one record ahead, to know the last chunk
+            last = following is None
+            before_last = records[:-1] if last else records
+            if before_last:
+                width = max(width, max(map(len, before_last)))
+            if last and not ends_with_newline and start + len(records) > 1 and 0 < len(records[-1]) < width:
+                raise Unreadable(
+                    f"truncated file: the last row has {len(records[-1])} of {width} fields and no line end (the transfer broke mid-row)"
+                )
+            yield Chunk(start, records, _repair(records, start) if dirty else [], last)
+            start += len(records)
+            records = [] if last else [following, *itertools.islice(reader, size - 1)]
+
+
+def _repair(records: list[list[str | None]], start: int) -> list[tuple[int, str]]:
+    """Remove NUL bytes and inner BOMs, cell by cell, only in a file that holds either: the parse
+    itself is C, a Python loop over every cell of a million-row file is not."""
     warnings: list[tuple[int, str]] = []
-    # Cell by cell only where the text holds a NUL or an inner BOM at all: the parse itself is C,
-    # a Python loop over every cell of a million-row file is not.
-    dirty = "\x00" in text or "\ufeff" in text
-    for index, record in enumerate(records if dirty else ()):
+    for index, record in enumerate(records, start):
         joined = "".join(record)
         if "\x00" not in joined and "\ufeff" not in joined:
             continue
@@ -135,13 +202,7 @@ def _read_csv(data: bytes) -> Sheet:
                 cell = cell.replace("\ufeff", "")
                 warnings.append((index, "byte-order mark inside the file removed"))
             record[i] = cell
-    if records and not text.endswith(("\n", "\r")) and len(records) > 1:
-        width = max(len(r) for r in records[:-1])
-        if 0 < len(records[-1]) < width:
-            raise Unreadable(
-                f"truncated file: the last row has {len(records[-1])} of {width} fields and no line end (the transfer broke mid-row)"
-            )
-    return Sheet(None, records, encoding, warnings)
+    return warnings
 
 
 # ---------------------------------------------------------------- XLSX
@@ -163,7 +224,13 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         raise
     except Exception as exc:  # zipfile's and calamine's errors for damaged parts, bad CRCs, sizes that lie
         raise Unreadable(f"XLSX cannot be read: {exc}") from exc
-    return [Sheet(name, [[_cell_text(v) for v in row] for row in rows]) for name, rows in cells]
+    return [Sheet(name, _in_chunks([[_cell_text(v) for v in row] for row in rows])) for name, rows in cells]
+
+
+def _in_chunks(records: list[list[str | None]]) -> Iterator[Chunk]:
+    size = chunk_rows()
+    for start in range(0, len(records), size):
+        yield Chunk(start, records[start : start + size], last=start + size >= len(records))
 
 
 def _refuse_oversized(part: str, rows: int, columns: int) -> None:
