@@ -511,6 +511,7 @@ def test_a_file_quarantined_after_its_first_chunks_leaves_none_of_its_rows(zone,
     assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 0
     assert zone.con.execute("SELECT count(*) FROM quality.rejects").fetchone()[0] == 0
     assert zone.con.execute("SELECT status, rows_loaded FROM quality.files").fetchall() == [("quarantined", 0)]
+    assert not any((zone.root / "ingest-staging").glob("*/*"))  # its staged chunks are gone too
 
 
 def test_undecodable_share_is_judged_on_the_whole_file_not_a_chunk(zone, monkeypatch):

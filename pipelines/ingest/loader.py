@@ -206,11 +206,14 @@ def _parse(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, sha: str,
         body = Chunk(first.start + match.row_index + 1, first.records[match.row_index + 1 :],
                      [(i, w) for i, w in first.warnings if i >= match.row_index], first.last)
         rows = _FileRows(con, parsed, match, sheet.name, sha, file_name, arrived_at)
-        for chunk in itertools.chain([body], sheet.chunks):
-            rows.load(chunk)
+        try:
+            for chunk in itertools.chain([body], sheet.chunks):
+                rows.load(chunk)
+            rows.finish()
+        finally:
+            rows.close()
     except Unreadable as exc:
         raise Quarantine(str(exc), parsed) from None
-    rows.finish()
     return parsed
 
 
@@ -298,7 +301,6 @@ class _FileRows:
         """The judgements on the whole file, once every chunk is read (its rows are rolled back on quarantine)."""
         if self.staging:
             self.staging.insert()
-        self.seen.close()
         parsed = self.parsed
         parsed.rows_skipped = parsed.rows_read - self.kept
         if not self.kept:
@@ -306,6 +308,12 @@ class _FileRows:
         if self.undecodable > MAX_UNDECODABLE_SHARE * self.kept:
             raise Quarantine(f"{self.undecodable} of {self.kept} rows hold undecodable bytes (more than 1%)", parsed)
         parsed.contract = contracts.combine(self.contract)
+
+    def close(self) -> None:
+        """Let go of the fingerprints and the staged Parquet, whether the file loaded or not."""
+        self.seen.close()
+        if self.staging:
+            self.staging.close()
 
 
 class _SeenRows:
@@ -355,15 +363,18 @@ class _Staging:
         # long transaction would stay referenced (and in memory) until the transaction ends.
         self.writer = duckdb.connect()
         self.parts: dict[str, list[str]] = {}
+        self.types: dict[str, dict[str, str]] = {}
 
     def add(self, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
             return
         parts = self.parts.setdefault(table, [])
         parts.append(str(self.dir / f"{table}-{len(parts)}.parquet"))
-        schema, name = table.split(".")
-        types = dict(self.con.execute("SELECT column_name, data_type FROM duckdb_columns() "
-                                      "WHERE schema_name = ? AND table_name = ?", [schema, name]).fetchall())
+        if table not in self.types:
+            schema, name = table.split(".")
+            self.types[table] = dict(self.con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                                      "WHERE schema_name = ? AND table_name = ?", [schema, name]).fetchall())
+        types = self.types[table]
         # Cast to the table's types here: chunks' frames may differ (a column all null in one of them).
         # JSON stays text until the insert, which parses it once.
         columns = ", ".join(f'CAST("{c}" AS {"VARCHAR" if types[c] == "JSON" else types[c]}) AS "{c}"' for c in frame.columns)
@@ -374,12 +385,12 @@ class _Staging:
             self.writer.unregister("_frame")
 
     def insert(self) -> None:
+        for table, parts in self.parts.items():
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)", [parts])
+
+    def close(self) -> None:
         self.writer.close()
-        try:
-            for table, parts in self.parts.items():
-                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)", [parts])
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _cut_wide_rows(body: list[list[str | None]], width: int) -> list[int]:
