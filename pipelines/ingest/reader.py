@@ -133,7 +133,7 @@ def _csv_encoding(path: Path) -> tuple[str, bool]:
             utf8, gb = _scan(path, "utf-8", "replace"), _scan(path, "gb18030", "replace")
             # Chinese text in GBK yields an error at nearly every character when read as UTF-8.
             found = utf8 if utf8[1] < gb[1] else gb
-    encoding, undecodable, quotes, dirty = found
+    encoding, _, quotes, dirty = found
     if quotes % 2 == 1:
         raise Unreadable("truncated file: a quoted field is never closed (the transfer broke mid-row)")
     return encoding, dirty
