@@ -5,10 +5,13 @@
 --          file falls back to the dwelling's newest earlier snapshot row, not to 'not due'); a 续筹 from the export date
 --          of the first file that carried it.
 with paid as (
+    -- Summed per month of 缴存日期 first, then cumulated (缴存日期 ≤ month end ⇔ its month ≤ M).
     select m.month, d.estate_code, sum(d.amount_paid) as amount_paid
     from {{ ref('int_months') }} m
-    join {{ ref('int_fund_deposit') }} d on d.paid_date <= m.month_last_day
-    where d.estate_code is not null
+    join (select estate_code, cast(date_trunc('month', paid_date) as date) as paid_month, sum(amount_paid) as amount_paid
+          from {{ ref('int_fund_deposit') }}
+          where estate_code is not null
+          group by all) d on d.paid_month <= m.month
     group by m.month, d.estate_code
 ),
 first_due as (
@@ -26,8 +29,11 @@ first_due as (
 topup_due as (
     select m.month, d.estate_code, sum(d.amount_due) as amount_due
     from {{ ref('int_months') }} m
-    join {{ ref('int_fund_deposit') }} d on d.first_export_date <= m.month_last_day
-    where d.deposit_type = '续筹' and d.amount_due > 0 and d.estate_code is not null
+    join (select estate_code, cast(date_trunc('month', first_export_date) as date) as first_export_month,
+                 sum(amount_due) as amount_due
+          from {{ ref('int_fund_deposit') }}
+          where deposit_type = '续筹' and amount_due > 0 and estate_code is not null
+          group by all) d on d.first_export_month <= m.month
     group by m.month, d.estate_code
 )
 select
