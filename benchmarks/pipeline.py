@@ -78,7 +78,8 @@ def _print_stages(label: str, results: list[StageResult]) -> None:
               f"skipped {ingest['rows_skipped']:,}")
     dbt = next((r for r in results if r.stage == "dbt" and r.success), None)
     if dbt:
-        slowest = ", ".join(f"{node.split('.')[-1]} {s:.1f} s" for node, s in dbt.detail["slowest"].items())
+        # unique ids: model.<project>.<name>, test.<project>.<name>.<hash>
+        slowest = ", ".join(f"{node.split('.')[2]} {s:.1f} s" for node, s in dbt.detail["slowest"].items())
         print(f"dbt: {dbt.detail['models_and_seeds']} models and seeds, {dbt.detail['tests']} tests; slowest: {slowest}")
     startups = [r.startup_s for r in results]
     print(f"(not counted: each stage's process spent {min(startups):.1f}–{max(startups):.1f} s starting Python and loading the Definitions)")
