@@ -39,6 +39,11 @@ def _key(secrets_dir: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+def ensure_key() -> None:
+    """Create this installation's key now, before processes that pseudonymise start side by side."""
+    _key(paths().secrets)
+
+
 def pseudonymise(ids: pd.Series) -> pd.Series:
     """32 hex characters per ID; null stays null. Computed once per distinct ID."""
     keyed = hmac.new(_key(paths().secrets), digestmod=hashlib.sha256)

@@ -511,7 +511,7 @@ def test_a_file_quarantined_after_its_first_chunks_leaves_none_of_its_rows(zone,
     assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 0
     assert zone.con.execute("SELECT count(*) FROM quality.rejects").fetchone()[0] == 0
     assert zone.con.execute("SELECT status, rows_loaded FROM quality.files").fetchall() == [("quarantined", 0)]
-    assert not any((zone.root / "ingest-staging").glob("*/*"))  # its staged chunks are gone too
+    assert not any((zone.root / "ingest-scratch").iterdir())  # its scratch database is gone too
 
 
 def test_undecodable_share_is_judged_on_the_whole_file_not_a_chunk(zone, monkeypatch):
@@ -545,21 +545,67 @@ def test_files_read_in_chunks_load_exactly_what_they_load_in_one_piece(small_sam
             assert homes[label].ingest(path).status == "loaded"
         homes[label].con.close()
     assert max(sum(1 for _ in p.open("rb")) for p in by_kind.values()) > 900  # at least four chunks
+    assert _assert_same_rows(homes["whole"].root / "work.duckdb", homes["chunked"].root / "work.duckdb") > 5000
+
+
+def test_files_read_by_worker_processes_load_what_they_load_read_here(small_sample, tmp_path, monkeypatch):
+    """A landing zone of large files, the same bytes delivered twice, a truncated file and a link,
+    ingested with two reading processes and in this process alone: the same outcomes, raw rows,
+    rejects, warnings, contract results and file records, in the same order of arrival."""
+    monkeypatch.setenv("ANJU_HOME", str(tmp_path / "home"))  # one pseudonym key for both loads
+    sources = sorted(small_sample.landing.rglob("*.csv"), key=lambda p: -p.stat().st_size)[:6]
+    outcomes, roots = {}, {}
+    for processes in ("1", "2"):
+        monkeypatch.setenv("ANJU_INGEST_PROCESSES", processes)
+        zone = Landing(tmp_path / f"processes-{processes}")
+        for i, source in enumerate(sources):
+            copy = zone.path(source.parent.name, source.name)
+            copy.write_bytes(source.read_bytes())
+            os.utime(copy, (1_700_000_000 + i, 1_700_000_000 + i))
+        again = zone.path(sources[0].parent.name, "重发-" + sources[0].name)
+        again.write_bytes(sources[0].read_bytes())
+        data = sources[1].read_bytes()  # cut after the first field of a row in the middle
+        cut = data.index(b",", data.index(b"\n", len(data) // 2) + 1) + 1
+        zone.path(sources[1].parent.name, "断-" + sources[1].name).write_bytes(data[:cut])
+        zone.path("unit", "链接.csv").symlink_to(sources[2])
+        for i, name in enumerate(("重发-" + sources[0].name, "断-" + sources[1].name)):  # arrive last, at the same times in both
+            os.utime(zone.root / "landing" / sources[i].parent.name / name, (1_700_000_100 + i, 1_700_000_100 + i))
+        os.utime(zone.path("unit", "链接.csv"), (1_700_000_102, 1_700_000_102), follow_symlinks=False)
+        paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+        outcomes[processes] = [(o.file_name, o.status, o.kind, o.rows_loaded, o.rows_rejected, o.reason)
+                               for o in landing.ingest(zone.con, paths, landing.landing_files(paths), "run")]
+        assert not any(loader.scratch_dir(zone.root / "work.duckdb").glob("*"))  # no scratch database left
+        for table in ("quality.files", "quality.arrivals"):  # a link's checksum is of its path, which differs by home
+            zone.con.execute(f"DELETE FROM {table} WHERE file_sha LIKE 'path:%'")
+        zone.con.close()
+        roots[processes] = zone.root / "work.duckdb"
+    assert outcomes["1"] == outcomes["2"]
+    by_name = {name: (status, reason) for name, status, _, _, _, reason in outcomes["2"]}
+    assert [by_name[s.name][0] for s in sources] == ["loaded"] * 6
+    assert by_name["重发-" + sources[0].name][0] == "duplicate"
+    assert by_name["断-" + sources[1].name][1].startswith("truncated file")
+    assert by_name["链接.csv"] == ("quarantined", "a symbolic link: not read")
+    assert _assert_same_rows(roots["1"], roots["2"]) > 5000
+
+
+def _assert_same_rows(a: Path, b: Path) -> int:
+    """Assert that two work databases hold the same raw and quality rows (but when and by which run
+    they were taken); return how many rows were compared."""
     con = duckdb.connect()
-    for label, landing_home in homes.items():
-        con.execute(f"ATTACH '{landing_home.root / 'work.duckdb'}' AS {label} (READ_ONLY)")
+    for label, path in (("a", a), ("b", b)):
+        con.execute(f"ATTACH '{path}' AS {label} (READ_ONLY)")
     run_specific = {"ingested_at", "seen_at", "run_id"}
-    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'whole' "
+    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'a' "
                          "AND schema_name IN ('raw', 'quality')").fetchall()
     compared = 0
     for schema, table in tables:
         columns = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'whole' AND schema_name = ? AND table_name = ?",
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'a' AND schema_name = ? AND table_name = ?",
             [schema, table]).fetchall() if c not in run_specific]
         select = ", ".join(f'"{c}"' for c in columns)
-        for a, b in (("whole", "chunked"), ("chunked", "whole")):
-            only = con.execute(f"SELECT count(*) FROM (SELECT {select} FROM {a}.{schema}.{table} "
-                               f"EXCEPT ALL SELECT {select} FROM {b}.{schema}.{table})").fetchone()[0]
-            assert only == 0, f"{schema}.{table}: {only} rows only in the {a} load"
-        compared += con.execute(f"SELECT count(*) FROM whole.{schema}.{table}").fetchone()[0]
-    assert compared > 5000
+        for x, y in (("a", "b"), ("b", "a")):
+            only = con.execute(f"SELECT count(*) FROM (SELECT {select} FROM {x}.{schema}.{table} "
+                               f"EXCEPT ALL SELECT {select} FROM {y}.{schema}.{table})").fetchone()[0]
+            assert only == 0, f"{schema}.{table}: {only} rows only in {[a, b][x == 'b']}"
+        compared += con.execute(f"SELECT count(*) FROM a.{schema}.{table}").fetchone()[0]
+    return compared

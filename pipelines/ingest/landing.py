@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
+import os
+import shutil
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
 
+from pipelines import pseudonym
 from pipelines.settings import SOURCES, Paths
 
-from .loader import FileOutcome, ingest_file, landing_key, reprocess_file
+from . import loader
+from .loader import Delivery, FileOutcome, landing_key
 
 
 # Transfer tools write under a hidden name (.name.part, rsync's .name.XXXXXX) and rename when done.
@@ -55,13 +63,14 @@ class IngestError(RuntimeError):
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Paths, files: list[tuple[str, Path]], run_id: str) -> list[FileOutcome]:
-    return _each(files, lambda item: ingest_file(con, paths.archive, item[1], item[0], run_id),
-                 lambda item: f"{item[0]}/{item[1].name}")
+    return _in_order(con, files, lambda item: loader.receive(paths.archive, item[1], item[0], run_id),
+                     lambda item: f"{item[0]}/{item[1].name}")
 
 
 def reprocess(con: duckdb.DuckDBPyConnection, paths: Paths, shas: list[str], run_id: str) -> list[FileOutcome]:
     """Read archived files again; what they loaded before is replaced in the same transaction."""
-    return _each(shas, lambda sha: reprocess_file(con, paths.archive, sha, run_id), lambda sha: f"file {sha[:12]}")
+    return _in_order(con, shas, lambda sha: loader.received_again(con, paths.archive, sha, run_id),
+                     lambda sha: f"file {sha[:12]}")
 
 
 def files_of_month(con: duckdb.DuckDBPyConnection, month: str) -> list[str]:
@@ -71,13 +80,65 @@ def files_of_month(con: duckdb.DuckDBPyConnection, month: str) -> list[str]:
         "ORDER BY as_of, arrived_at", [month]).fetchall()]
 
 
-def _each(items, process, describe) -> list[FileOutcome]:
-    outcomes, failures = [], []
-    for item in items:
+def reading_processes(files: int) -> int:
+    """Worker processes that read files ahead: one per core (ANJU_INGEST_PROCESSES to change it);
+    none, so files are read in this process, for a single file or ANJU_INGEST_PROCESSES=1. Each
+    holds one file's chunk in memory at a time."""
+    wanted = min(int(os.environ.get("ANJU_INGEST_PROCESSES", 0)) or len(os.sched_getaffinity(0)), files)
+    return wanted if wanted > 1 else 0
+
+
+def _in_order(con, items: list, receive: Callable[[object], Delivery], describe) -> list[FileOutcome]:
+    """Each item received, read and loaded, one transaction per file, in the order given.
+
+    Reading (parsing, normalising, the contract) is most of ingest's time and holds Python's lock,
+    so files are read ahead by worker processes, each into a scratch database of its own, while
+    this process copies the earlier ones into the work database, its one writer. One file's
+    failure does not stop the others; the failures are raised together at the end."""
+    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    scratch = loader.scratch_dir(Path(work_db))
+    shutil.rmtree(scratch, ignore_errors=True)  # what an interrupted run left: the work database has one writer
+    processes = reading_processes(len(items))
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) if processes else None
+    if pool:
+        pseudonym.ensure_key()  # made here, not by two workers at once
+    reading: set[str] = set()
+
+    def start(item):
+        """Receive the item and hand its file to a worker, unless it is a duplicate or not to be read."""
         try:
-            outcomes.append(process(item))
-        except Exception as exc:  # one file's failure must not stop the others
-            failures.append(f"{describe(item)}: {type(exc).__name__}: {exc}")
+            delivery = receive(item)
+        except Exception as exc:  # reported with the item, in its turn
+            return item, exc, None
+        future = None
+        if pool and delivery.refusal is None and delivery.sha not in reading and not loader.already_loaded(con, delivery):
+            reading.add(delivery.sha)  # the same bytes twice in one batch: the second is the duplicate
+            future = pool.submit(loader.read_into, loader.scratch_path(scratch, delivery), delivery)
+        return item, delivery, future
+
+    outcomes, failures = [], []
+    upcoming = iter(items)
+    ahead = deque(start(item) for item in itertools.islice(upcoming, processes + 1))
+    try:
+        while ahead:
+            item, delivery, future = ahead.popleft()
+            for following in itertools.islice(upcoming, 1):  # keep every worker busy while this file is written
+                ahead.append(start(following))
+            try:
+                if isinstance(delivery, Exception):
+                    raise delivery
+                outcomes.append(loader.load(con, delivery, future and (lambda _scratch_db: future.result())))
+            except Exception as exc:  # one file's failure must not stop the others
+                failures.append(f"{describe(item)}: {type(exc).__name__}: {exc}")
+    except BaseException:
+        if pool:  # interrupted: do not wait for the files being read (a province's take minutes)
+            for process in list(pool._processes.values()):  # Python 3.14's terminate_workers()
+                process.terminate()
+        raise
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     if failures:
         raise IngestError("could not process " + "; ".join(failures))
     return outcomes

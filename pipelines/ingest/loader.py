@@ -1,7 +1,9 @@
 """One landing file → archive → read → contract → raw rows, rejects and a quality record.
 
-Everything a file changes in the work database is written in one transaction, after its bytes
-are archived, so an interrupted run leaves either all of a file or none of it.
+A file is read, checked and written into a scratch database of its own (in a worker process when
+there are several: see landing.py); then everything it changes in the work database is copied
+and recorded in one transaction, after its bytes are archived, so an interrupted run leaves
+either all of a file or none of it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +31,8 @@ from .asof import stated_date
 from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header
 from .kinds import Kind
 from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
-from .store import raw_columns
+from . import store
+from .store import FILE_ROW_TABLES, raw_columns
 from .values import read_column, sql_columns
 
 ROW = contracts.ROW
@@ -119,75 +124,155 @@ def landing_key(path: Path) -> str:
     return f"{readable(path.parent.name)}/{readable(path.name)}"
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, source: str, run_id: str) -> FileOutcome:
+@dataclass(frozen=True)
+class Delivery:
+    """A file received and archived (or refused), waiting to be read and written in arrival order."""
+
+    source: str
+    file_name: str
+    sha: str
+    arrived_at: dt.datetime
+    arrival: dict  # its row of quality.arrivals
+    archived: str | None  # archive_key(sha), or None for an entry that was not read
+    read_from: Path | None  # the archived copy of its bytes
+    refusal: str | None = None  # why the entry is not read at all (a link, a folder)
+    replace: bool = False  # reprocessing: what the file loaded before is replaced
+
+
+def receive(archive_dir: Path, path: Path, source: str, run_id: str) -> Delivery:
+    """A landing entry's arrival: its checksum, and its bytes archived (once)."""
     now = dt.datetime.now().replace(microsecond=0)
     info = os.lstat(path)
     arrived_at = dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
     name = readable(path.name)
     arrival = dict(source=source, landing_path=landing_key(path), file_name=name, size=info.st_size, mtime=arrived_at, seen_at=now, run_id=run_id)
-
     if not stat.S_ISREG(info.st_mode):
         # Never followed: a link could point anywhere on the machine.
         what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
         sha = "path:" + hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()
-        quarantine = Quarantine(f"{what}: not read", _Parsed())
-        return _load(con, lambda: quarantine, run_id, now, arrival, sha, None, source, name, arrived_at)
-
+        return Delivery(source, name, sha, arrived_at, arrival, None, None, refusal=f"{what}: not read")
     sha = sha256_of(path)
-    archive_file(path, archive_dir, sha)
-    if con.execute("SELECT 1 FROM quality.files WHERE file_sha = ?", [sha]).fetchone():
-        _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "duplicate"}]))
-        first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [sha]).fetchone()[0]
-        return FileOutcome(source, name, sha, "duplicate", reason=f"same bytes as {first}, already received")
-
-    return _load(con, lambda: _parse(con, path, name, sha, arrived_at), run_id, now, arrival, sha, archive_key(sha),
-                 source, name, arrived_at)
+    # Read from the archived copy: the bytes checksummed, even if the landing file is overwritten
+    # while the files before it are read.
+    archived = archive_file(path, archive_dir, sha)
+    return Delivery(source, name, sha, arrived_at, arrival, archive_key(sha), archived)
 
 
-def reprocess_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, run_id: str) -> FileOutcome:
-    """Read an archived file again (after a contract or normaliser change) and replace what it loaded."""
+def received_again(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, run_id: str) -> Delivery:
+    """An archived file to read again (after a contract or normaliser change), replacing what it loaded."""
     found = con.execute(
         "SELECT source, file_name, archive_path, arrived_at FROM quality.files WHERE file_sha = ?", [sha]
     ).fetchone()
     if not found or not found[2]:
         raise KeyError(f"no archived file with checksum {sha}")
     source, file_name, archived, arrived_at = found
-    now = dt.datetime.now().replace(microsecond=0)
     arrival = dict(source=source, landing_path=f"archive/{archived}", file_name=file_name,
-                   size=os.path.getsize(archive_dir / archived), mtime=arrived_at, seen_at=now, run_id=run_id)
-    return _load(con, lambda: _parse(con, archive_dir / archived, file_name, sha, arrived_at), run_id, now, arrival,
-                 sha, archived, source, file_name, arrived_at, replace=True)
+                   size=os.path.getsize(archive_dir / archived), mtime=arrived_at,
+                   seen_at=dt.datetime.now().replace(microsecond=0), run_id=run_id)
+    return Delivery(source, file_name, sha, arrived_at, arrival, archived, archive_dir / archived, replace=True)
 
 
-def _load(con, parse, run_id, now, arrival, sha, archived, source, file_name, arrived_at, replace=False) -> FileOutcome:
-    """Everything a file changes, in one transaction: its rows as `parse` writes them, then its record.
-    A file quarantined after some of its chunks were written leaves none of its rows."""
-    con.begin()
-    try:
-        if replace:
-            _forget(con, sha)
+def already_loaded(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> bool:
+    """Whether the delivery's bytes are a duplicate of a file received before: they are not read again."""
+    return not delivery.replace and con.execute("SELECT 1 FROM quality.files WHERE file_sha = ?", [delivery.sha]).fetchone() is not None
+
+
+def scratch_dir(work_db: Path) -> Path:
+    """Where files are read into scratch databases, beside the work database."""
+    return work_db.parent / "ingest-scratch"
+
+
+def scratch_path(scratch: Path, delivery: Delivery) -> Path:
+    return scratch / f"{delivery.sha}.duckdb"
+
+
+Read = tuple["_Parsed", str | None]  # what reading found, and why the file is quarantined (None: it loads)
+
+
+def read_into(scratch_db: Path, delivery: Delivery) -> Read:
+    """Read, check and write one file's rows into a scratch database of its own. Runs in a worker
+    process while the main one writes earlier files: nothing here touches the work database."""
+    scratch_db.parent.mkdir(parents=True, exist_ok=True)
+    scratch_db.unlink(missing_ok=True)
+    with duckdb.connect(str(scratch_db)) as con:
         try:
-            result = parse()
+            return _parse(con, delivery.read_from, delivery.file_name, delivery.sha, delivery.arrived_at), None
         except Quarantine as quarantine:
-            con.rollback()
+            return quarantine.parsed, str(quarantine)
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, path: Path, source: str, run_id: str) -> FileOutcome:
+    """One landing file, read in this process."""
+    return load(con, receive(archive_dir, path, source, run_id))
+
+
+def reprocess_file(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, run_id: str) -> FileOutcome:
+    """One archived file read again in this process; what it loaded before is replaced."""
+    return load(con, received_again(con, archive_dir, sha, run_id))
+
+
+def load(con: duckdb.DuckDBPyConnection, delivery: Delivery, read: Callable[[Path], Read] | None = None) -> FileOutcome:
+    """Everything a file changes, in one transaction: its rows, copied from its scratch database,
+    then its record. `read` gives what reading the file into the scratch database found (a worker's
+    result); by default the file is read here. A quarantined file leaves none of its rows."""
+    d = delivery
+    if d.refusal is None and already_loaded(con, d):
+        _insert(con, "quality.arrivals", pd.DataFrame([{**d.arrival, "file_sha": d.sha, "outcome": "duplicate"}]))
+        first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [d.sha]).fetchone()[0]
+        return FileOutcome(d.source, d.file_name, d.sha, "duplicate", reason=f"same bytes as {first}, already received")
+    now = dt.datetime.now().replace(microsecond=0)
+    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    scratch_db = scratch_path(scratch_dir(Path(work_db)), d)
+    try:
+        if d.refusal is not None:
+            parsed, reason = _Parsed(), d.refusal
+        else:
+            parsed, reason = read(scratch_db) if read else read_into(scratch_db, d)
+        with _attached(con, scratch_db if reason is None else None):
             con.begin()
-            if replace:
-                _forget(con, sha)
-            result = quarantine
-        outcome = _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+            try:
+                if d.replace:
+                    _forget(con, d.sha)
+                if reason is None:
+                    _copy_rows(con, parsed.kind)
+                outcome = _record(con, now, d, parsed if reason is None else Quarantine(reason, parsed))
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+    finally:
+        scratch_db.unlink(missing_ok=True)
+        scratch_db.with_name(scratch_db.name + ".wal").unlink(missing_ok=True)
     return outcome
+
+
+@contextmanager
+def _attached(con: duckdb.DuckDBPyConnection, scratch_db: Path | None):
+    """The scratch database attached as `scratch` (read-only), if there is one. DuckDB attaches and
+    detaches outside a transaction only."""
+    if scratch_db is None:
+        yield
+        return
+    con.execute(f"ATTACH '{str(scratch_db).replace(chr(39), chr(39) * 2)}' AS scratch (READ_ONLY)")
+    try:
+        yield
+    finally:
+        con.execute("DETACH scratch")
+
+
+def _copy_rows(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """The attached scratch database's rows into the work database, one statement per table:
+    DuckDB writes a large INSERT … SELECT to disk as it goes, where many small appends stay in memory."""
+    for table in (f"raw.{kind.name}", *FILE_ROW_TABLES):
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM scratch.{table}")
 
 
 # ---------------------------------------------------------------- parsing
 
 
 def _parse(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, sha: str, arrived_at: dt.datetime) -> _Parsed:
-    """Read a file, check its rows against the contract and write them, chunk by chunk, inside the
-    caller's transaction; raise Quarantine if the file as a whole cannot be taken."""
+    """Read a file, check its rows against the contract and write them, chunk by chunk, into the
+    scratch database `con`; raise Quarantine if the file as a whole cannot be taken."""
     parsed = _Parsed()
     try:
         parsed.fmt = sniff_format(path, file_name)
@@ -205,6 +290,7 @@ def _parse(con: duckdb.DuckDBPyConnection, path: Path, file_name: str, sha: str,
 
         body = Chunk(first.start + match.row_index + 1, first.records[match.row_index + 1 :],
                      [(i, w) for i, w in first.warnings if i >= match.row_index], first.last)
+        store.ensure_file_tables(con, match.kind)
         rows = _FileRows(con, parsed, match, sheet.name, sha, file_name, arrived_at)
         try:
             for chunk in itertools.chain([body], sheet.chunks):
@@ -243,7 +329,6 @@ class _FileRows:
         self.kept = self.undecodable = 0
         self.contract: list[list[contracts.SuiteResult]] = []
         self.seen = _SeenRows()
-        self.staging: _Staging | None = None
         self.chunks = 0
 
     def load(self, chunk: Chunk) -> None:
@@ -274,23 +359,19 @@ class _FileRows:
         self.undecodable += int(undecodable.sum())
         too_long = text.apply(lambda col: col.str.len().gt(MAX_FIELD_CHARS).fillna(False)).any(axis=1)
         too_wide = frame[ROW].isin(wide_rows)
-        # Fingerprints of earlier chunks' rows, and staging, are needed only when there is more than one chunk.
+        # Fingerprints of earlier chunks' rows are needed only when there is more than one chunk.
         rows = _contract(parsed, match, frame, undecodable, too_long, too_wide, chunk.warnings, None if whole_file else self.seen)
         self.contract.append(rows.contract)
-        if whole_file:
-            self._write(rows, lambda table, frame: _insert(self.con, table, frame))
-        else:
-            self.staging = self.staging or _Staging(self.con, self.sha)
-            self._write(rows, self.staging.add)
+        self._write(rows)
 
-    def _write(self, rows: "_ChunkRows", write) -> None:
-        kind, parsed = self.parsed.kind, self.parsed
+    def _write(self, rows: "_ChunkRows") -> None:
+        kind, parsed, con = self.parsed.kind, self.parsed, self.con
         loaded = rows.loaded.assign(_file_sha=self.sha, _file_name=self.file_name, _sheet=self.sheet_name,
                                     _as_of=pd.Timestamp(parsed.as_of), _arrived_at=self.arrived_at)
-        write(f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
-        write("quality.rejects", rows.rejects.assign(file_sha=self.sha, file_name=self.file_name, kind=kind.name))
-        write("quality.rejected_rows", rows.rejected_rows.assign(file_sha=self.sha, kind=kind.name))
-        write("quality.warnings", rows.warnings.assign(file_sha=self.sha, kind=kind.name))
+        _insert(con, f"raw.{kind.name}", loaded[[c for c in raw_columns(kind) if c in loaded.columns]])
+        _insert(con, "quality.rejects", rows.rejects.assign(file_sha=self.sha, file_name=self.file_name, kind=kind.name))
+        _insert(con, "quality.rejected_rows", rows.rejected_rows.assign(file_sha=self.sha, kind=kind.name))
+        _insert(con, "quality.warnings", rows.warnings.assign(file_sha=self.sha, kind=kind.name))
         parsed.rows_loaded += len(rows.loaded)
         parsed.rows_rejected += rows.rejects["row_number"].nunique()
         parsed.warnings += len(rows.warnings)
@@ -298,9 +379,7 @@ class _FileRows:
             parsed.reject_reasons[rule] = parsed.reject_reasons.get(rule, 0) + int(count)
 
     def finish(self) -> None:
-        """The judgements on the whole file, once every chunk is read (its rows are rolled back on quarantine)."""
-        if self.staging:
-            self.staging.insert()
+        """The judgements on the whole file, once every chunk is read (a quarantined file's rows are not copied)."""
         parsed = self.parsed
         parsed.rows_skipped = parsed.rows_read - self.kept
         if not self.kept:
@@ -310,10 +389,8 @@ class _FileRows:
         parsed.contract = contracts.combine(self.contract)
 
     def close(self) -> None:
-        """Let go of the fingerprints and the staged Parquet, whether the file loaded or not."""
+        """Let go of the fingerprints, whether the file loaded or not."""
         self.seen.close()
-        if self.staging:
-            self.staging.close()
 
 
 class _SeenRows:
@@ -346,51 +423,6 @@ class _SeenRows:
     def close(self) -> None:
         if self.con is not None:
             self.con.close()
-
-
-class _Staging:
-    """The rows of a file of several chunks, parked as Parquet beside the work database until the last
-    chunk is read, then inserted by one statement per table. DuckDB holds a transaction's many small
-    appends in memory, but writes one large INSERT … SELECT to disk as it goes."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, sha: str):
-        (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        self.con, self.dir = con, Path(work_db).parent / "ingest-staging" / sha
-        # What an interrupted run left: the work database has one writer, so no other file is staging.
-        shutil.rmtree(self.dir.parent, ignore_errors=True)
-        self.dir.mkdir(parents=True)
-        # Parquet is written by a connection of its own: an Arrow table registered inside the file's
-        # long transaction would stay referenced (and in memory) until the transaction ends.
-        self.writer = duckdb.connect()
-        self.parts: dict[str, list[str]] = {}
-        self.types: dict[str, dict[str, str]] = {}
-
-    def add(self, table: str, frame: pd.DataFrame) -> None:
-        if frame.empty:
-            return
-        parts = self.parts.setdefault(table, [])
-        parts.append(str(self.dir / f"{table}-{len(parts)}.parquet"))
-        if table not in self.types:
-            schema, name = table.split(".")
-            self.types[table] = dict(self.con.execute("SELECT column_name, data_type FROM duckdb_columns() "
-                                                      "WHERE schema_name = ? AND table_name = ?", [schema, name]).fetchall())
-        types = self.types[table]
-        # Cast to the table's types here: chunks' frames may differ (a column all null in one of them).
-        # JSON stays text until the insert, which parses it once.
-        columns = ", ".join(f'CAST("{c}" AS {"VARCHAR" if types[c] == "JSON" else types[c]}) AS "{c}"' for c in frame.columns)
-        self.writer.register("_frame", pa.Table.from_pandas(frame, preserve_index=False))
-        try:
-            self.writer.execute(f"COPY (SELECT {columns} FROM _frame) TO '{parts[-1]}' (FORMAT parquet)")
-        finally:
-            self.writer.unregister("_frame")
-
-    def insert(self) -> None:
-        for table, parts in self.parts.items():
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)", [parts])
-
-    def close(self) -> None:
-        self.writer.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _cut_wide_rows(body: list[list[str | None]], width: int) -> list[int]:
@@ -570,8 +602,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("_frame")
 
 
-def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived_at, result, replace=False) -> FileOutcome:
+def _record(con, now: dt.datetime, d: Delivery, result: "_Parsed | Quarantine") -> FileOutcome:
     """The file's outcome in quality.files, arrivals and contract_results (inside the caller's transaction)."""
+    sha, source, file_name = d.sha, d.source, d.file_name
     quarantined = isinstance(result, Quarantine)
     parsed = result.parsed if quarantined else result
     kind = parsed.kind
@@ -586,15 +619,15 @@ def _record(con, run_id, now, arrival, sha, archived, source, file_name, arrived
             [dict(file_sha=sha, kind=kind.name, **dataclasses.asdict(r)) for r in parsed.contract]
         ))
     file_row = dict(
-        file_sha=sha, source=source, file_name=file_name, archive_path=archived,
+        file_sha=sha, source=source, file_name=file_name, archive_path=d.archived,
         format=parsed.fmt, encoding=parsed.encoding, sheet=parsed.sheet, kind=outcome.kind,
         kind_label=kind.label if kind else None, mode=kind.mode if kind else None, as_of=parsed.as_of,
-        as_of_from=parsed.as_of_from or None, arrived_at=arrived_at, ingested_at=now, run_id=run_id,
+        as_of_from=parsed.as_of_from or None, arrived_at=d.arrived_at, ingested_at=now, run_id=d.arrival["run_id"],
         status=outcome.status, reason=outcome.reason, rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
         rows_rejected=outcome.rows_rejected, rows_skipped=outcome.rows_skipped, warnings=outcome.warnings,
     )
     _insert(con, "quality.files", pd.DataFrame([file_row]))
-    _insert(con, "quality.arrivals", pd.DataFrame([{**arrival, "file_sha": sha, "outcome": "reprocessed" if replace else "new"}]))
+    _insert(con, "quality.arrivals", pd.DataFrame([{**d.arrival, "file_sha": sha, "outcome": "reprocessed" if d.replace else "new"}]))
     return outcome
 
 

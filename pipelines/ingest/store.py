@@ -16,9 +16,25 @@ PROVENANCE = {
     "_arrived_at": "TIMESTAMP",
 }
 
-QUALITY_DDL = """
+# What reading a file writes besides its raw rows, keyed by file_sha: all a file's scratch database holds.
+FILE_ROW_TABLES = ("quality.rejects", "quality.rejected_rows", "quality.warnings")
+
+FILE_ROWS_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS quality;
+CREATE TABLE IF NOT EXISTS quality.rejects (
+    file_sha VARCHAR, file_name VARCHAR, kind VARCHAR, row_number BIGINT,
+    column_name VARCHAR, rule VARCHAR, value VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quality.rejected_rows (
+    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, source_row JSON
+);
+CREATE TABLE IF NOT EXISTS quality.warnings (
+    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, column_name VARCHAR, warning VARCHAR, value VARCHAR
+);
+"""
+
+QUALITY_DDL = FILE_ROWS_DDL + """
 CREATE TABLE IF NOT EXISTS quality.files (
     file_sha VARCHAR PRIMARY KEY, source VARCHAR, file_name VARCHAR, archive_path VARCHAR,
     format VARCHAR, encoding VARCHAR, sheet VARCHAR, kind VARCHAR, kind_label VARCHAR, mode VARCHAR,
@@ -32,16 +48,6 @@ CREATE TABLE IF NOT EXISTS quality.arrivals (
     source VARCHAR, landing_path VARCHAR, file_name VARCHAR, size BIGINT, mtime TIMESTAMP,
     file_sha VARCHAR, seen_at TIMESTAMP, run_id VARCHAR,
     outcome VARCHAR            -- new | duplicate
-);
-CREATE TABLE IF NOT EXISTS quality.rejects (
-    file_sha VARCHAR, file_name VARCHAR, kind VARCHAR, row_number BIGINT,
-    column_name VARCHAR, rule VARCHAR, value VARCHAR
-);
-CREATE TABLE IF NOT EXISTS quality.rejected_rows (
-    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, source_row JSON
-);
-CREATE TABLE IF NOT EXISTS quality.warnings (
-    file_sha VARCHAR, kind VARCHAR, row_number BIGINT, column_name VARCHAR, warning VARCHAR, value VARCHAR
 );
 CREATE TABLE IF NOT EXISTS quality.contract_results (
     file_sha VARCHAR, kind VARCHAR, expectation VARCHAR, rule VARCHAR, success BOOLEAN, unexpected_count BIGINT,
@@ -84,8 +90,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUALITY_DDL)
     con.execute(RELATIVE_PATHS)
     for kind in KINDS:
-        cols = ", ".join(f'"{name}" {type_}' for name, type_ in raw_columns(kind).items())
-        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
+        _create_raw_table(con, kind)
+
+
+def ensure_file_tables(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """The tables one file of `kind` writes, in its scratch database."""
+    con.execute(FILE_ROWS_DDL)
+    _create_raw_table(con, kind)
+
+
+def _create_raw_table(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    cols = ", ".join(f'"{name}" {type_}' for name, type_ in raw_columns(kind).items())
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
 
 
 def connect(path) -> duckdb.DuckDBPyConnection:
