@@ -4,10 +4,10 @@
     python -m benchmarks.one_file --together <file> [<file> ...]
 
 Each file is ingested into a scratch work database of its own (deleted afterwards) by the real
-loader, as `ingest_landing` does: archive, read, contract, write, read in this process. Prints,
-per file, the rows read, loaded and rejected, wall and CPU seconds (CPU counts DuckDB's threads
-too), rows read per second, and the process's peak RSS so far. Great Expectations is imported
-before the clock starts: a run pays that once, not per file.
+loader in this process, as `ingest_landing` does with a single file: archive, read, contract,
+write. Prints, per file, the rows read, loaded and rejected, wall and CPU seconds (CPU counts
+DuckDB's threads too), rows read per second, and the process's peak RSS so far. Great
+Expectations is imported before the clock starts: a run pays that once, not per file.
 
 With --together the files are ingested as one landing zone, as `ingest_landing` receives them:
 read ahead by the worker processes (ANJU_INGEST_PROCESSES), written in the order given. Prints
