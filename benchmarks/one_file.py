@@ -57,8 +57,9 @@ def together(files: list[Path]) -> int:
     with _scratch_home() as home:
         received = []
         for path in files:
-            link(path, home.landing / path.parent.name / path.name)
-            received.append((path.parent.name, home.landing / path.parent.name / path.name))
+            landed = home.landing / path.parent.name / path.name
+            link(path, landed)
+            received.append((path.parent.name, landed))
         con = store.connect(home.work_db)
         with TreePeak(os.getpid()) as tree:
             wall = time.perf_counter()

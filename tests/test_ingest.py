@@ -19,6 +19,7 @@ from drills.xlsx_bytes import write_bomb
 from pipelines.ingest import landing, loader, store
 from pipelines.ingest.header import find_header
 from pipelines.ingest.reader import read_sheets
+from pipelines.settings import Paths
 from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, write_csv, write_xlsx
 
 VALID_ID = "11010519491231002X"
@@ -571,10 +572,10 @@ def test_files_read_by_worker_processes_load_what_they_load_read_here(small_samp
         for i, name in enumerate(("重发-" + sources[0].name, "断-" + sources[1].name)):  # arrive last, at the same times in both
             os.utime(zone.root / "landing" / sources[i].parent.name / name, (1_700_000_100 + i, 1_700_000_100 + i))
         os.utime(zone.path("unit", "链接.csv"), (1_700_000_102, 1_700_000_102), follow_symlinks=False)
-        paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+        paths = Paths(zone.root)
         outcomes[processes] = [(o.file_name, o.status, o.kind, o.rows_loaded, o.rows_rejected, o.reason)
                                for o in landing.ingest(zone.con, paths, landing.landing_files(paths), "run")]
-        assert not any(loader.scratch_dir(zone.root / "work.duckdb").glob("*"))  # no scratch database left
+        assert not any(loader.scratch_dir(zone.con).glob("*"))  # no scratch database left
         for table in ("quality.files", "quality.arrivals"):  # a link's checksum is of its path, which differs by home
             zone.con.execute(f"DELETE FROM {table} WHERE file_sha LIKE 'path:%'")
         zone.con.close()

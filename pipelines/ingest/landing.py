@@ -95,8 +95,7 @@ def _in_order(con, items: list, receive: Callable[[object], Delivery], describe)
     so files are read ahead by worker processes, each into a scratch database of its own, while
     this process copies the earlier ones into the work database, its one writer. One file's
     failure does not stop the others; the failures are raised together at the end."""
-    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    scratch = loader.scratch_dir(Path(work_db))
+    scratch = loader.scratch_dir(con)
     shutil.rmtree(scratch, ignore_errors=True)  # what an interrupted run left: the work database has one writer
     processes = reading_processes(len(items))
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) if processes else None

@@ -177,9 +177,10 @@ def already_loaded(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> bool:
     return not delivery.replace and con.execute("SELECT 1 FROM quality.files WHERE file_sha = ?", [delivery.sha]).fetchone() is not None
 
 
-def scratch_dir(work_db: Path) -> Path:
-    """Where files are read into scratch databases, beside the work database."""
-    return work_db.parent / "ingest-scratch"
+def scratch_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where files are read into scratch databases, beside the work database `con` holds."""
+    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(work_db).parent / "ingest-scratch"
 
 
 def scratch_path(scratch: Path, delivery: Delivery) -> Path:
@@ -221,8 +222,7 @@ def load(con: duckdb.DuckDBPyConnection, delivery: Delivery, read: Callable[[Pat
         first = con.execute("SELECT file_name FROM quality.files WHERE file_sha = ?", [d.sha]).fetchone()[0]
         return FileOutcome(d.source, d.file_name, d.sha, "duplicate", reason=f"same bytes as {first}, already received")
     now = dt.datetime.now().replace(microsecond=0)
-    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    scratch_db = scratch_path(scratch_dir(Path(work_db)), d)
+    scratch_db = scratch_path(scratch_dir(con), d)
     try:
         if d.refusal is not None:
             parsed, reason = _Parsed(), d.refusal
