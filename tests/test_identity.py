@@ -141,3 +141,25 @@ def test_link_residents_writes_identity_tables(tmp_path):
     con.execute("update identity.splink_model set residents = ceil(residents / 1.2) - 1")
     assert link_residents(con, seed=2)["splink_model_kept"] == 0
     assert con.execute("select residents from identity.splink_model").fetchone() == (len(residents),)
+
+
+def test_linkage_assigns_estates_as_dbt_does():
+    """The linkage's copy of dbt's assign_estate gives what dbt's unit test of the macro expects, on its cases."""
+    import yaml
+
+    from pipelines.identity.residents import estate_assignment_sql
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    cases = yaml.safe_load((DBT_PROJECT_DIR / "models/intermediate/_unit_tests.yml").read_text(encoding="utf-8"))
+    [case] = [c for c in cases["unit_tests"] if c["name"] == "estate_assignment_by_name_then_base"]
+    given = {g["input"]: pd.DataFrame(g["rows"]) for g in case["given"]}
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    for table in ("int_estate_names", "int_estate_bases"):
+        frame = given[f"ref('{table}')"]  # noqa: F841 (read by DuckDB)
+        con.execute(f"create table intermediate.{table} as select * from frame")
+    keys = given["ref('stg_satisfaction_survey')"]
+    assigned = dict(con.execute(estate_assignment_sql("select estate_name_key as name_key from keys")).fetchall())
+    expected = {r["questionnaire_no"]: r["estate_code"] for r in case["expect"]["rows"]}
+    got = {q: assigned.get(k) for q, k in zip(keys["questionnaire_no"], keys["estate_name_key"])}
+    assert got == expected

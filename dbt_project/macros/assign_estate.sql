@@ -1,22 +1,32 @@
 {#
   小区编码 for a name key: an exact match to a register name or 曾用名 (of any register version);
   failing that, the longest register key the name ends with (a city, district or street prefix
-  in front, e.g. 江城区幸福家园1期). A key that reaches two estates at the best length is left
-  unassigned (null): it is counted as unmatched, never guessed.
+  in front, e.g. 江城区幸福家园1期). Only when neither finds an estate, the same two rules for the
+  key's base against the register keys' bases (int_estate_bases): a department writes 文化兰亭新村
+  or 文化兰亭新村棚改安置点 where the register has only 文化兰亭新村安置小区. A key that reaches two
+  estates at the best rule and length is left unassigned (null): it is counted as unmatched, never guessed.
   Returns (name_key, estate_code) for the distinct keys of `relation`.
 #}
 {% macro assign_estate(relation, key_column) -%}
-with keys as (select distinct {{ key_column }} as name_key from {{ relation }} where {{ key_column }} is not null),
+with keys as (
+    select name_key, {{ estate_base_key('name_key') }} as base_key
+    from (select distinct {{ key_column }} as name_key from {{ relation }} where {{ key_column }} is not null)
+),
 candidates as (
-    select k.name_key, n.estate_code, length(n.name_key) as match_length, k.name_key = n.name_key as exact
+    select k.name_key, n.estate_code, 0 as by_base, length(n.name_key) as match_length, k.name_key = n.name_key as exact
     from keys k
     join {{ ref('int_estate_names') }} n
       on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
+    union all
+    select k.name_key, b.estate_code, 1 as by_base, length(b.base_key) as match_length, k.base_key = b.base_key as exact
+    from keys k
+    join {{ ref('int_estate_bases') }} b
+      on k.base_key = b.base_key or suffix(k.base_key, b.base_key)
 ),
 best as (
     select name_key, estate_code
     from candidates
-    qualify rank() over (partition by name_key order by exact desc, match_length desc) = 1
+    qualify rank() over (partition by name_key order by by_base, exact desc, match_length desc) = 1
 )
 select name_key, min(estate_code) as estate_code
 from best

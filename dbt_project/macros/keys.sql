@@ -10,6 +10,11 @@
          then {{ estate_code }} || '-' || {{ building }} || '-' || {{ entrance }} || '-' || {{ room }} end
 {%- endmacro %}
 
+{# An estate name key's base: the key without a trailing word for resettlement housing (var estate_generic_suffix); the key itself when there is none. #}
+{% macro estate_base_key(expr) -%}
+    regexp_replace({{ expr }}, '{{ var("estate_generic_suffix") }}', '\1')
+{%- endmacro %}
+
 {#
   The estate-name match key of free text, in SQL (mirrors ingest's estate_name_key): no spaces or
   brackets, latin upper-case, phases written `N期` (一期/第一期 → 1期). Used on 12345's 事发地址.

@@ -23,7 +23,7 @@ unlinked (it is simply absent from `identity.resident_links`). The pinyin of eve
 `identity.name_pinyin`, so a later run converts only the names it has not seen.
 
 Entry point for orchestration: `link_residents(con)` with a read-write DuckDB connection to the
-work database, after ingest and after dbt has built `intermediate.int_estate_names`.
+work database, after ingest and after dbt has built `intermediate.int_estate_names` and `int_estate_bases`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ from importlib.metadata import version
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import yaml
+
+from pipelines.settings import DBT_PROJECT_DIR
 
 PERSON_COLUMNS = ["unique_id", "name", "phone", "birth_date", "estate_code", "building", "dwelling"]
 
@@ -61,20 +64,35 @@ log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Estates (mirrors dbt's assign_estate macro: exact register name/曾用名 key, else the longest
-# register key the name ends with; a tie between two estates assigns nothing)
+# register key the name ends with; only when neither finds an estate, the same for the key's base
+# against the register keys' bases; a tie between two estates assigns nothing)
+
+def _estate_base_key(expr: str) -> str:
+    """dbt's estate_base_key macro, from the same project variable."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    pattern = project["vars"]["estate_generic_suffix"].replace("'", "''")
+    return f"regexp_replace({expr}, '{pattern}', '\\1')"
+
 
 def estate_assignment_sql(keys_sql: str) -> str:
     """SQL returning (name_key, estate_code) for the distinct `name_key` values of `keys_sql`."""
     return f"""
-    with keys as (select distinct name_key from ({keys_sql}) where name_key is not null),
+    with keys as (
+        select name_key, {_estate_base_key('name_key')} as base_key
+        from (select distinct name_key from ({keys_sql}) where name_key is not null)
+    ),
     candidates as (
-        select k.name_key, n.estate_code, length(n.name_key) as match_length, k.name_key = n.name_key as exact
+        select k.name_key, n.estate_code, 0 as by_base, length(n.name_key) as match_length, k.name_key = n.name_key as exact
         from keys k join intermediate.int_estate_names n
           on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
+        union all
+        select k.name_key, b.estate_code, 1 as by_base, length(b.base_key) as match_length, k.base_key = b.base_key as exact
+        from keys k join intermediate.int_estate_bases b
+          on k.base_key = b.base_key or suffix(k.base_key, b.base_key)
     ),
     best as (
         select name_key, estate_code from candidates
-        qualify rank() over (partition by name_key order by exact desc, match_length desc) = 1
+        qualify rank() over (partition by name_key order by by_base, exact desc, match_length desc) = 1
     )
     select name_key, min(estate_code) as estate_code from best group by name_key
     having count(distinct estate_code) = 1
@@ -89,9 +107,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 def _estate_map(con: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
     """A subquery (name_key, estate_code); the name key itself when dbt has not built the names yet."""
-    if _has_table(con, "intermediate", "int_estate_names"):
+    if _has_table(con, "intermediate", "int_estate_names") and _has_table(con, "intermediate", "int_estate_bases"):
         return f"({estate_assignment_sql(keys_sql)})"
-    log.warning("intermediate.int_estate_names missing: estates compared by their written name key")
+    log.warning("intermediate.int_estate_names or int_estate_bases missing: estates compared by their written name key")
     return f"(select distinct name_key, name_key as estate_code from ({keys_sql}))"
 
 
