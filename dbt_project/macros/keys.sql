@@ -15,6 +15,12 @@
     regexp_replace({{ expr }}, '{{ var("estate_generic_suffix") }}', '\1')
 {%- endmacro %}
 
+{# `key` without a leading `prefix`, where at least two characters remain. #}
+{% macro without_prefix(key, prefix) -%}
+    case when starts_with({{ key }}, {{ prefix }}) and length({{ key }}) > length({{ prefix }}) + 1
+         then substr({{ key }}, length({{ prefix }}) + 1) else {{ key }} end
+{%- endmacro %}
+
 {#
   The estate-name match key of free text, in SQL (mirrors ingest's estate_name_key): no spaces or
   brackets, latin upper-case, phases written `N期` (一期/第一期 → 1期). Used on 12345's 事发地址.

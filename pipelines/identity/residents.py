@@ -33,6 +33,7 @@ import inspect
 import json
 import logging
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 
 import duckdb
@@ -67,10 +68,14 @@ log = logging.getLogger(__name__)
 # register key the name ends with; only when neither finds an estate, the same for the key's base
 # against the register keys' bases; a tie between two estates assigns nothing)
 
+@cache
+def _estate_generic_suffix() -> str:
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]["estate_generic_suffix"]
+
+
 def _estate_base_key(expr: str) -> str:
-    """dbt's estate_base_key macro, from the same project variable."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    pattern = project["vars"]["estate_generic_suffix"].replace("'", "''")
+    """dbt's estate_base_key macro, from the same project variable (read once per process)."""
+    pattern = _estate_generic_suffix().replace("'", "''")
     return f"regexp_replace({expr}, '{pattern}', '\\1')"
 
 

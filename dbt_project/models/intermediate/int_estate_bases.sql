@@ -16,18 +16,8 @@ no_city as (
                 then substr(name_key, length(city_prefix) + 1) else name_key end as name_key
     from city
 ),
-no_district as (
-    select estate_code, street_name,
-           case when starts_with(name_key, district_name) and length(name_key) > length(district_name) + 1
-                then substr(name_key, length(district_name) + 1) else name_key end as name_key
-    from no_city
-),
-no_street as (
-    select estate_code,
-           case when starts_with(name_key, street_name) and length(name_key) > length(street_name) + 1
-                then substr(name_key, length(street_name) + 1) else name_key end as name_key
-    from no_district
-),
+no_district as (select estate_code, street_name, {{ without_prefix('name_key', 'district_name') }} as name_key from no_city),
+no_street as (select estate_code, {{ without_prefix('name_key', 'street_name') }} as name_key from no_district),
 bases as (select distinct estate_code, {{ estate_base_key('name_key') }} as base_key from no_street)
 select estate_code, base_key
 from bases
