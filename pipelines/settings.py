@@ -70,6 +70,12 @@ class Paths:
         return self.home / "logs"
 
 
+def duckdb_memory_limit() -> str:
+    """What one DuckDB of the pipeline may hold in memory before it spills to disk. DuckDB's own
+    default, 80 % of RAM, lets two of them in one process (or beside dbt) overrun the machine."""
+    return os.environ.get("ANJU_DUCKDB_MEMORY_LIMIT", "8GB")
+
+
 def anju_home() -> Path:
     return Path(os.environ.get("ANJU_HOME", REPO_ROOT / ".anju")).resolve()
 

@@ -35,13 +35,15 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import yaml
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.ingest import store
+from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
 PERSON_COLUMNS = ["unique_id", "name", "phone", "birth_date", "estate_code", "building", "dwelling"]
 
@@ -125,10 +127,11 @@ FEATURE_COLUMNS = ["unique_id", "name", "name_py", "surname", "phone_full", "pho
                    "estate_code", "building", "dwelling"]
 
 
-def _features(df: pd.DataFrame, pinyin: dict[str, str]) -> pd.DataFrame:
+def _features(df: pd.DataFrame | pa.Table, pinyin: dict[str, str]) -> pa.Table:
     """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
 
     In DuckDB over the frame, ordered by unique_id; missing values are nulls, which Splink sees as SQL NULLs.
+    An Arrow table, not a pandas frame: a province's millions of residents as Python strings took GiBs.
     `pinyin` maps names to their pinyin: names not in it yet are converted (once per distinct name;
     a city's people share far fewer names than rows) and added.
     """
@@ -159,8 +162,8 @@ def _features(df: pd.DataFrame, pinyin: dict[str, str]) -> pd.DataFrame:
                    -- building and dwelling only mean something inside their estate
                    p.estate_code || '|' || p.building as building, p.estate_code || '|' || p.dwelling as dwelling
             from p left join pinyin py on py.name = p.name
-            order by p.unique_id""").df()
-    return features[FEATURE_COLUMNS]
+            order by p.unique_id""").to_arrow_table()
+    return features.select(FEATURE_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,43 +263,57 @@ class LinkResult:
     model: dict | None  # the Splink model that scored them (settings with m and u); None if there was nothing to train on
 
 
-def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = SEED,
-                accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None,
-                model: dict | None = None) -> LinkResult:
-    """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
+def _splink_predict(db, left: pa.Table, right: pa.Table, settings, model: dict | None, seed: int,
+                    review_low: float) -> tuple[dict, pd.DataFrame]:
+    """The trained model and the scored pairs at ≥ review_low, from Splink on the DuckDB of `db`."""
+    from splink import Linker
 
-    Runs Splink on its own in-memory DuckDB. Deterministic for a given input, seed and model. `pinyin`:
-    names already converted (see _features); filled with the new ones. `model`: a trained model
-    (LinkResult.model of an earlier call) to predict with instead of training one.
-    """
-    from splink import DuckDBAPI, Linker
-
-    empty_links = pd.DataFrame(columns=["unique_id_r", "resident_key", "match_probability", "match_weight"])
-    if residents.empty or records.empty:
-        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links, model)
-
-    pinyin = {} if pinyin is None else pinyin
-    left = _features(residents, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    every_record = _features(records, pinyin).sort_values("unique_id", kind="stable").reset_index(drop=True)
-    # Records alike in every compared column score alike: Splink sees each such group once (the
-    # same participant at many activities), under the group's first unique_id.
-    compared = [c for c in every_record.columns if c != "unique_id"]
-    every_record["group_id"] = every_record.groupby(compared, dropna=False, sort=False)["unique_id"].transform("first")
-    right = every_record[every_record["unique_id"] == every_record["group_id"]].drop(columns="group_id").reset_index(drop=True)
-
-    settings = _settings(len(left)) if model is None else {
-        **model, "probability_two_random_records_match": 1.0 / max(len(left), 2)}
-    db = DuckDBAPI(duckdb.connect(":memory:"))
     # As Arrow tables: DuckDB scans a pandas frame's Arrow-backed strings by converting them again
     # on every query, and Splink reads its inputs in dozens of queries (2 s in a city).
-    db_left = db.register(pa.Table.from_pandas(left, preserve_index=False), dataset_display_name="residents")
-    db_right = db.register(pa.Table.from_pandas(right, preserve_index=False), dataset_display_name="records")
+    db_left = db.register(left, dataset_display_name="residents")
+    db_right = db.register(right, dataset_display_name="records")
     linker = Linker([db_left, db_right], settings, log_level=logging.WARNING)
     if model is None:
         _train(linker, len(left) * len(right), seed)
     trained = linker.misc.save_model_to_json()
+    return trained, linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
 
-    pred = linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
+
+def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.Table, *, seed: int = SEED,
+                accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None,
+                model: dict | None = None, scratch: Path | None = None) -> LinkResult:
+    """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
+
+    Runs Splink on its own in-memory DuckDB, bounded like every DuckDB of the pipeline, which spills
+    into `scratch` (default: DuckDB's own, beside the current directory). Deterministic for a given
+    input, seed and model. `pinyin`: names already converted (see _features); filled with the new
+    ones. `model`: a trained model (LinkResult.model of an earlier call) to predict with instead of
+    training one.
+    """
+    from splink import DuckDBAPI
+
+    empty_links = pd.DataFrame(columns=["unique_id_r", "resident_key", "match_probability", "match_weight"])
+    if len(residents) == 0 or len(records) == 0:
+        return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links, model)
+
+    pinyin = {} if pinyin is None else pinyin
+    left = _features(residents, pinyin)
+    every_record = _features(records, pinyin).to_pandas()
+    # Records alike in every compared column score alike: Splink sees each such group once (the
+    # same participant at many activities), under the group's first unique_id.
+    compared = [c for c in every_record.columns if c != "unique_id"]
+    every_record["group_id"] = every_record.groupby(compared, dropna=False, sort=False)["unique_id"].transform("first")
+    right = pa.Table.from_pandas(every_record[every_record["unique_id"] == every_record["group_id"]].drop(columns="group_id"),
+                                 preserve_index=False)
+
+    settings = _settings(len(left)) if model is None else {
+        **model, "probability_two_random_records_match": 1.0 / max(len(left), 2)}
+    config = {"memory_limit": duckdb_memory_limit()}
+    if scratch is not None:
+        config["temp_directory"] = str(scratch)
+    with duckdb.connect(":memory:", config=config) as splink_con:
+        trained, pred = _splink_predict(DuckDBAPI(splink_con), left, right, settings, model, seed, review_low)
+
     if pred.empty:
         return LinkResult(empty_links, empty_links.assign(reason=pd.Series(dtype=str)), empty_links, trained)
     # the residents frame is registered first: its ids are on the left
@@ -330,7 +347,7 @@ def splink_link(residents: pd.DataFrame, records: pd.DataFrame, *, seed: int = S
 # ---------------------------------------------------------------------------------------------
 # Reading the work database
 
-def _residents_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _residents_frame(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """One row per roster resident (valid ID): their most frequent name, phone, birth date, dwelling."""
     estates = _estate_map(con, "select estate_name_key as name_key from raw.household_roster")
     return con.execute(f"""
@@ -351,7 +368,7 @@ def _residents_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                arg_max(building, _as_of) as building,
                arg_max(dwelling, _as_of) as dwelling
         from r group by rk order by rk
-    """).df()
+    """).to_arrow_table()
 
 
 RECORD_COLUMNS = ["source_kind", "file_sha", "row_number", "id_key", *PERSON_COLUMNS[1:]]
@@ -469,7 +486,7 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     fingerprint = model_fingerprint(seed)
     kept = _kept_model(con, fingerprint, len(residents), len(rest))
     result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low,
-                         pinyin=pinyin, model=kept)
+                         pinyin=pinyin, model=kept, scratch=store.database_dir(con) / "linkage-scratch")
     key = ["source_kind", "file_sha", "row_number"]
     ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
     by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]
@@ -520,7 +537,6 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
 
 def main(argv: list[str] | None = None) -> None:
     import argparse
-    from pathlib import Path
 
     from pipelines.settings import Paths, paths
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+
+from pipelines.settings import duckdb_memory_limit
 
 from .kinds import KINDS, Kind
 from .values import sql_columns
@@ -104,8 +108,16 @@ def _create_raw_table(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
 
 
+def database_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """The folder of the database file `con` holds: scratch files go beside it, on the same disk."""
+    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(path).parent
+
+
 def connect(path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    # SET, not a connect config: a config would refuse a read-only connection to the same file in this process
+    con.execute("SET memory_limit = $limit", {"limit": duckdb_memory_limit()})
     ensure_schema(con)
     return con
