@@ -32,6 +32,8 @@ import hashlib
 import inspect
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -42,7 +44,6 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from pipelines.ingest import store
 from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
 PERSON_COLUMNS = ["unique_id", "name", "phone", "birth_date", "estate_code", "building", "dwelling"]
@@ -221,7 +222,7 @@ def _settings(n_residents: int):
         # written with a homophone is still caught by the pinyin and phone rules.
         blocking_rules_to_generate_predictions=[
             block_on("estate_code", "surname"),
-            block_on("name_py"),
+            block_on("name_py", "estate_code"),
             block_on("phone_full"),
             block_on("phone_p3s4"),
         ],
@@ -263,6 +264,29 @@ class LinkResult:
     model: dict | None  # the Splink model that scored them (settings with m and u); None if there was nothing to train on
 
 
+@contextmanager
+def _splink_database(con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con` with an in-memory database attached and in use, for Splink's tables; detached after.
+
+    One DuckDB for the work database and Splink: one memory limit holds both, and both spill beside
+    the work database. Splink on a DuckDB of its own, beside the work database's, took 12.4 GiB at
+    province scale: each may fill its own limit. Without `con`, a new DuckDB with the pipeline's limit.
+    """
+    if con is None:
+        with duckdb.connect() as own:
+            own.execute("SET memory_limit = $limit", {"limit": duckdb_memory_limit()})
+            yield own
+        return
+    catalog, schema = con.execute("SELECT current_database(), current_schema()").fetchone()
+    con.execute("ATTACH ':memory:' AS anju_splink")
+    try:
+        con.execute("USE anju_splink")
+        yield con
+    finally:
+        con.execute(f'USE "{catalog}"."{schema}"')
+        con.execute("DETACH anju_splink")
+
+
 def _splink_predict(db, left: pa.Table, right: pa.Table, settings, model: dict | None, seed: int,
                     review_low: float) -> tuple[dict, pd.DataFrame]:
     """The trained model and the scored pairs at ≥ review_low, from Splink on the DuckDB of `db`."""
@@ -272,21 +296,24 @@ def _splink_predict(db, left: pa.Table, right: pa.Table, settings, model: dict |
     # on every query, and Splink reads its inputs in dozens of queries (2 s in a city).
     db_left = db.register(left, dataset_display_name="residents")
     db_right = db.register(right, dataset_display_name="records")
-    linker = Linker([db_left, db_right], settings, log_level=logging.WARNING)
-    if model is None:
-        _train(linker, len(left) * len(right), seed)
-    trained = linker.misc.save_model_to_json()
-    return trained, linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
+    try:
+        linker = Linker([db_left, db_right], settings, log_level=logging.WARNING)
+        if model is None:
+            _train(linker, len(left) * len(right), seed)
+        trained = linker.misc.save_model_to_json()
+        return trained, linker.inference.predict(threshold_match_probability=review_low).as_pandas_dataframe()
+    finally:  # registered on the caller's connection, where they would outlive this call
+        for registered in (db_left, db_right):
+            db.duckdb_con.unregister(registered.physical_name)
 
 
 def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.Table, *, seed: int = SEED,
                 accept: float = ACCEPT, review_low: float = REVIEW, pinyin: dict[str, str] | None = None,
-                model: dict | None = None, scratch: Path | None = None) -> LinkResult:
+                model: dict | None = None, con: duckdb.DuckDBPyConnection | None = None) -> LinkResult:
     """Link `records` to `residents` (both with PERSON_COLUMNS; residents' unique_id = resident_key).
 
-    Runs Splink on its own in-memory DuckDB, bounded like every DuckDB of the pipeline, which spills
-    into `scratch` (default: DuckDB's own, beside the current directory). Deterministic for a given
-    input, seed and model. `pinyin`: names already converted (see _features); filled with the new
+    Runs Splink in an in-memory database attached to `con` (see _splink_database). Deterministic for
+    a given input, seed and model. `pinyin`: names already converted (see _features); filled with the new
     ones. `model`: a trained model (LinkResult.model of an earlier call) to predict with instead of
     training one.
     """
@@ -308,10 +335,7 @@ def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.T
 
     settings = _settings(len(left)) if model is None else {
         **model, "probability_two_random_records_match": 1.0 / max(len(left), 2)}
-    config = {"memory_limit": duckdb_memory_limit()}
-    if scratch is not None:
-        config["temp_directory"] = str(scratch)
-    with duckdb.connect(":memory:", config=config) as splink_con:
+    with _splink_database(con) as splink_con:
         trained, pred = _splink_predict(DuckDBAPI(splink_con), left, right, settings, model, seed, review_low)
 
     if pred.empty:
@@ -348,10 +372,21 @@ def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.T
 # Reading the work database
 
 def _residents_frame(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """One row per roster resident (valid ID): their most frequent name, phone, birth date, dwelling."""
+    """One row per roster resident (valid ID): their most frequent name, phone and birth date (ties
+    to the latest roster, then the first value), and the dwelling of their latest roster.
+
+    Counts and row numbers rather than DuckDB's mode(): a mode's state is a hash map per resident,
+    outside DuckDB's memory limit: 12.6 GiB for a province's two rosters."""
     estates = _estate_map(con, "select estate_name_key as name_key from raw.household_roster")
+
+    def most_frequent(column: str, usable: str = "true") -> str:
+        return f"""(select rk, {column} from (
+                        select rk, {column}, count(*) as n, max(_as_of) as seen from r
+                        where {column} is not null and {usable} group by rk, {column})
+                    qualify row_number() over (partition by rk order by n desc, seen desc, {column}) = 1)"""
+
     return con.execute(f"""
-        with r as (
+        with r as materialized (
             select h.resident_id_key as rk, h.name, h.phone, h.birth_date, e.estate_code,
                    h.dwelling_building as building,
                    h.dwelling_building || '-' || h.dwelling_entrance || '-' || h.dwelling_room as dwelling,
@@ -359,15 +394,17 @@ def _residents_frame(con: duckdb.DuckDBPyConnection) -> pa.Table:
             from raw.household_roster h
             left join {estates} e on e.name_key = h.estate_name_key
             where h.resident_id_key is not null
+        ),
+        latest as (
+            select rk, estate_code, building, dwelling from r
+            qualify row_number() over (partition by rk order by _as_of desc, dwelling) = 1
         )
-        select rk as unique_id,
-               mode(name) as name,
-               mode(phone) filter (where phone is not null and not contains(phone, '*')) as phone,
-               mode(birth_date) as birth_date,
-               arg_max(estate_code, _as_of) as estate_code,
-               arg_max(building, _as_of) as building,
-               arg_max(dwelling, _as_of) as dwelling
-        from r group by rk order by rk
+        select rk as unique_id, name, phone, birth_date, estate_code, building, dwelling
+        from latest
+        left join {most_frequent("name")} using (rk)
+        left join {most_frequent("phone", "not contains(phone, '*')")} using (rk)
+        left join {most_frequent("birth_date")} using (rk)
+        order by rk
     """).to_arrow_table()
 
 
@@ -486,7 +523,7 @@ def link_residents(con: duckdb.DuckDBPyConnection, *, seed: int = SEED, accept: 
     fingerprint = model_fingerprint(seed)
     kept = _kept_model(con, fingerprint, len(residents), len(rest))
     result = splink_link(residents, rest[PERSON_COLUMNS], seed=seed, accept=accept, review_low=review_low,
-                         pinyin=pinyin, model=kept, scratch=store.database_dir(con) / "linkage-scratch")
+                         pinyin=pinyin, model=kept, con=con)
     key = ["source_kind", "file_sha", "row_number"]
     ids = rest[key + ["unique_id"]].rename(columns={"unique_id": "unique_id_r"})
     by_splink = ids.merge(result.links, on="unique_id_r")[key + ["resident_key", "match_probability"]]

@@ -179,7 +179,8 @@ def already_loaded(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> bool:
 
 def scratch_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """Where files are read into scratch databases, beside the work database `con` holds."""
-    return store.database_dir(con) / "ingest-scratch"
+    (work_db,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(work_db).parent / "ingest-scratch"
 
 
 def scratch_path(scratch: Path, delivery: Delivery) -> Path:

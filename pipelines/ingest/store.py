@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from pipelines.settings import duckdb_memory_limit
@@ -106,12 +104,6 @@ def ensure_file_tables(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
 def _create_raw_table(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     cols = ", ".join(f'"{name}" {type_}' for name, type_ in raw_columns(kind).items())
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.{kind.name} ({cols})")
-
-
-def database_dir(con: duckdb.DuckDBPyConnection) -> Path:
-    """The folder of the database file `con` holds: scratch files go beside it, on the same disk."""
-    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    return Path(path).parent
 
 
 def connect(path) -> duckdb.DuckDBPyConnection:
