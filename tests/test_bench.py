@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import duckdb
 import pytest
 import yaml
 
 from benchmarks.stages import STAGES
-from pipelines.settings import DASHBOARDS_DIR, Paths
+from pipelines.settings import DASHBOARDS_DIR, REPO_ROOT, Paths
 from tests.conftest import SHORT_MONTHS, SMALL_SEED, run_ok
 
 pytestmark = pytest.mark.slow
@@ -102,3 +104,21 @@ def test_summary_judges_every_target(bench):
     for t in report["targets"]:
         assert f"{'PASS' if t['passed'] else 'FAIL'}  {t['target']}: {t['value']}" in out
     assert f"incremental ÷ full = {report['incremental_s']:.1f} s ÷ {report['full_s']:.1f} s" in out
+
+
+def test_linkage_quality_scores_the_benchs_links_against_the_truth(bench):
+    """`python -m benchmarks.linkage_quality`: every ID and name + phone link names the true person,
+    Splink's links almost all, and the recall is printed."""
+    home, _, _ = bench
+    result = subprocess.run([sys.executable, "-m", "benchmarks.linkage_quality", str(home)],
+                            capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    rows = {m: (int(links.replace(",", "")), int(right.replace(",", "")), float(p))
+            for m, links, right, p in re.findall(r"^(\w+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)$", result.stdout, re.M)}
+    assert set(rows) == {"id", "name_phone", "splink"}, result.stdout
+    for method in ("id", "name_phone"):
+        links, right, precision = rows[method]
+        assert links > 0 and right == links and precision == 1.0, (method, result.stdout)
+    links, right, precision = rows["splink"]
+    assert links > 0 and precision >= 0.98, result.stdout
+    assert re.search(r"^splink recall: [\d,]+ of [\d,]+ rows .* = 0\.\d{4}$", result.stdout, re.M), result.stdout

@@ -132,7 +132,7 @@ def _features(df: pd.DataFrame | pa.Table, pinyin: dict[str, str]) -> pa.Table:
     """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
 
     In DuckDB over the frame, ordered by unique_id; missing values are nulls, which Splink sees as SQL NULLs.
-    An Arrow table, not a pandas frame: a province's millions of residents as Python strings took GiBs.
+    An Arrow table, not a pandas frame: a province's millions of residents would be Python strings.
     `pinyin` maps names to their pinyin: names not in it yet are converted (once per distinct name;
     a city's people share far fewer names than rows) and added.
     """
@@ -269,8 +269,8 @@ def _splink_database(con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.D
     """`con` with an in-memory database attached and in use, for Splink's tables; detached after.
 
     One DuckDB for the work database and Splink: one memory limit holds both, and both spill beside
-    the work database. Splink on a DuckDB of its own, beside the work database's, took 12.4 GiB at
-    province scale: each may fill its own limit. Without `con`, a new DuckDB with the pipeline's limit.
+    the work database; two DuckDBs in one process could each fill their own limit. Without `con`, a
+    new DuckDB with the pipeline's limit.
     """
     if con is None:
         with duckdb.connect() as own:
