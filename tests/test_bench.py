@@ -106,19 +106,18 @@ def test_summary_judges_every_target(bench):
     assert f"incremental ÷ full = {report['incremental_s']:.1f} s ÷ {report['full_s']:.1f} s" in out
 
 
-def test_linkage_quality_scores_the_benchs_links_against_the_truth(bench):
-    """`python -m benchmarks.linkage_quality`: every ID and name + phone link names the true person,
-    Splink's links almost all, and the recall is printed."""
+def test_identity_score_reads_a_bench_home(bench):
+    """`python -m pipelines.identity.score` on a bench home (truth beside the pipeline home): every
+    ID link names the true person, Splink's links almost all, and the summary is printed."""
     home, _, _ = bench
-    result = subprocess.run([sys.executable, "-m", "benchmarks.linkage_quality", str(home)],
+    result = subprocess.run([sys.executable, "-m", "pipelines.identity.score", "--home", str(home / "pipeline"),
+                             "--truth", str(home / "sample" / "truth")],
                             capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
-    rows = {m: (int(links.replace(",", "")), int(right.replace(",", "")), float(p))
-            for m, links, right, p in re.findall(r"^(\w+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)$", result.stdout, re.M)}
-    assert set(rows) == {"id", "name_phone", "splink"}, result.stdout
-    for method in ("id", "name_phone"):
-        links, right, precision = rows[method]
-        assert links > 0 and right == links and precision == 1.0, (method, result.stdout)
-    links, right, precision = rows["splink"]
-    assert links > 0 and precision >= 0.98, result.stdout
-    assert re.search(r"^splink recall: [\d,]+ of [\d,]+ rows .* = 0\.\d{4}$", result.stdout, re.M), result.stdout
+    precision = {label.strip(): float(p) for label, p in
+                 re.findall(r"^  (\S.*?)\s+precision (\S+)  recall", result.stdout, re.M)}
+    assert precision["household_roster (ID)"] == 1.0, result.stdout
+    splink = [p for label, p in precision.items() if label.endswith("splink only") and p == p]  # NaN: no Splink link
+    assert splink and min(splink) >= 0.98, result.stdout
+    assert re.search(r"^SUMMARY estates: P=\S+ R=\S+  dwellings: P=\S+ R=\S+  residents: P=\S+ R=\S+$",
+                     result.stdout, re.M), result.stdout

@@ -1,9 +1,10 @@
 """Benchmark of identity across departments against the generator's truth (reads truth: not pipeline).
 
-    python -m pipelines.identity.score --home DIR
+    python -m pipelines.identity.score --home DIR [--truth TRUTH]
 
-DIR is an ANJU_HOME holding `truth/` (sample_data's ground truth) and a built `work/anju_work.duckdb`
-(ingest + dbt, and `python -m pipelines.identity.residents --home DIR` for residents).
+DIR is an ANJU_HOME holding a built `work/anju_work.duckdb` (ingest + dbt, and `python -m
+pipelines.identity.residents --home DIR` for residents); TRUTH is sample_data's ground truth
+(default DIR/truth; a bench home's is `<bench home>/sample/truth`, beside `<bench home>/pipeline`).
 
 Every loaded raw row is traced to its truth row through quality.files (source/file name) and its
 row number. Per row:
@@ -62,8 +63,8 @@ def _line(label: str, n_truth: int, n_pred: int, correct: int, wrong: int) -> st
             f"(truth {n_truth}, assigned {n_pred}, correct {correct}, wrong {wrong})")
 
 
-def score(home: Path) -> dict[str, tuple[float, float]]:
-    truth = home / "truth"
+def score(home: Path, truth: Path | None = None) -> dict[str, tuple[float, float]]:
+    truth = truth or home / "truth"
     con = duckdb.connect()
     con.execute(f"attach '{home / 'work' / 'anju_work.duckdb'}' as w (read_only)")
     con.execute("use w")
@@ -185,9 +186,10 @@ def score(home: Path) -> dict[str, tuple[float, float]]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Precision/recall of estates, dwellings, residents vs truth.")
-    ap.add_argument("--home", required=True, help="ANJU_HOME with truth/ and a built work database")
+    ap.add_argument("--home", required=True, help="ANJU_HOME with a built work database")
+    ap.add_argument("--truth", help="the sample's truth/ folder (default: HOME/truth)")
     args = ap.parse_args(argv)
-    score(Path(args.home).resolve())
+    score(Path(args.home).resolve(), Path(args.truth).resolve() if args.truth else None)
 
 
 if __name__ == "__main__":
