@@ -1,8 +1,9 @@
 """dbt's incremental models rebuild exactly what changed: after damage that stands for each reason
 to rebuild (a new month, a month built from another file or load, a reloaded file, a changed
 estate assignment), an incremental `dbt run` gives the same tables as the pipeline's full build;
-a property-fee file seen for the first time rebuilds its own fee keys and no others, and a month of
-fct_property_registration whose input did not change is not built again."""
+a property-fee file seen for the first time, or a name assigned to another estate, rebuilds its own
+fee keys and no others, and a month of fct_property_registration whose input did not change is not
+built again."""
 
 from __future__ import annotations
 
@@ -83,11 +84,24 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
         con.execute("DELETE FROM marts.fct_property_registration WHERE month = ?", [months[2]])
         con.execute("INSERT INTO marts.fct_property_registration FROM built.marts.fct_property_registration WHERE month = ?", [months[2]])
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)
-        # A name assigned to another estate since the last build: the months holding it are built again.
+        # A name assigned to another estate since the last build: the fee keys it had and has are
+        # chosen again, and no other key (one of the same estate and months is left damaged);
+        # the roster months holding it are built again.
         [key] = con.execute("SELECT min(name_key) FROM intermediate.int_property_fee_assignment").fetchone()
         con.execute("UPDATE intermediate.int_property_fee_assignment SET estate_code = '000000000000' WHERE name_key = ?", [key])
-        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -1 WHERE billing_month IN "
-                    "(SELECT billing_month FROM staging.stg_property_fee_versions WHERE estate_name_key = ?)", [key])
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -1 WHERE fee_key IN "
+                    "(SELECT fee_key FROM intermediate.int_property_fee_versions WHERE estate_name_key = ?)", [key])
+        [(other_key,)] = con.execute(
+            "SELECT min(fee_key) FROM intermediate.int_property_fee WHERE (estate_code, billing_month) IN "
+            "(SELECT (estate_code, billing_month) FROM intermediate.int_property_fee_versions WHERE estate_name_key = $1) "
+            "AND fee_key NOT IN (SELECT fee_key FROM intermediate.int_property_fee_versions WHERE estate_name_key = $1)",
+            [key]).fetchall()
+        assert other_key is not None
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = -3 WHERE fee_key = ?", [other_key])
+        # the key it had: a row as if it had won under its recorded estate, which no version holds now
+        con.execute("INSERT INTO intermediate.int_property_fee SELECT * REPLACE ('000000000000' || "
+                    "substr(fee_key, strpos(fee_key, '|')) AS fee_key) FROM intermediate.int_property_fee WHERE fee_key IN "
+                    "(SELECT fee_key FROM intermediate.int_property_fee_versions WHERE estate_name_key = ?) LIMIT 1", [key])
         [key] = con.execute("SELECT min(name_key) FROM intermediate.int_roster_by_month_assignment").fetchone()
         con.execute("DELETE FROM intermediate.int_roster_by_month_assignment WHERE name_key = ?", [key])
         con.execute("UPDATE intermediate.int_roster_by_month SET age = -1 WHERE split_part(built_from, '@', 1) IN "
@@ -99,4 +113,7 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
 
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"ATTACH '{published_warehouse.work_db}' AS built (READ_ONLY)")
+        assert con.execute("SELECT amount_due FROM intermediate.int_property_fee WHERE fee_key = ?", [other_key]).fetchone() == (-3,)
+        con.execute("UPDATE intermediate.int_property_fee SET amount_due = (SELECT amount_due FROM "
+                    "built.intermediate.int_property_fee b WHERE b.fee_key = ?) WHERE fee_key = ?", [other_key, other_key])
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)

@@ -65,7 +65,8 @@ having count(distinct estate_code) = 1
   Incremental models remember the estate assignment of the names they were built with, in
   <model>_assignment (record_assignment, a post-hook). `reassigned_name_keys` are the keys whose
   小区编码 changed since: a register that adds a 曾用名, renames or removes an estate, or makes a
-  name ambiguous. Rows holding such a key are built again.
+  name ambiguous. Rows holding such a key are built again (int_property_fee: the fee keys it had
+  and has, macros/ledger.sql).
 #}
 {% macro assignment_relation() -%}
 {{ this.database }}.{{ this.schema }}.{{ this.identifier }}_assignment
@@ -79,9 +80,14 @@ having count(distinct estate_code) = 1
 create or replace table {{ assignment_relation() }} as {{ assign_estate(relation, key_column) }}
 {%- endmacro %}
 
-{% macro reassigned_name_keys(relation, key_column='estate_name_key') -%}
-select coalesce(built.name_key, now.name_key) as name_key
+{# (name_key, built_estate_code, estate_code): each reassigned key's 小区编码 at the last build and now (null: unassigned). #}
+{% macro reassignments(relation, key_column='estate_name_key') -%}
+select coalesce(built.name_key, now.name_key) as name_key, built.estate_code as built_estate_code, now.estate_code
 from {{ assignment_relation() }} built
 full join ({{ assign_estate(relation, key_column) }}) now on now.name_key = built.name_key
 where built.estate_code is distinct from now.estate_code
+{%- endmacro %}
+
+{% macro reassigned_name_keys(relation, key_column='estate_name_key') -%}
+select name_key from ({{ reassignments(relation, key_column) }})
 {%- endmacro %}

@@ -10,14 +10,29 @@
 {%- endmacro %}
 
 {#
+  A 物业费 version's key, its name assigned to `estate_code` (f: a stg_property_fee_versions row):
+  小区编码, or the written name key when unassigned | 楼栋-单元-房号, or the dwelling as written |
+  计费月份. Null when the month, the name or the dwelling is missing.
+#}
+{% macro fee_key(estate_code, f='f') -%}
+coalesce({{ estate_code }}, 'name:' || {{ f }}.estate_name_key) || '|'
+    || coalesce({{ f }}.dwelling_building || '-' || {{ f }}.dwelling_entrance || '-' || {{ f }}.dwelling_room, 'raw:' || {{ f }}.dwelling) || '|'
+    || strftime({{ f }}.billing_month, '%Y-%m')
+{%- endmacro %}
+
+{#
   int_property_fee is incremental by fee key. A key's newest version can only change when a file
   holding a row of that key is loaded, when the load of its winning version is gone, or when a name
   is assigned to another estate (macros/assign_estate.sql). The loads a build saw are kept in
-  int_property_fee_loads (post-hook); the next build deletes the keys so touched (pre-hook) and
-  chooses the newest versions of the keys missing. A file loaded for the first time touches only
-  its own keys. A file read again, a gone load and a reassigned name may also have removed versions
-  of other keys: their whole billing months are chosen again (every version of a key has the same
-  计费月份).
+  int_property_fee_loads (post-hook). The next build records in int_property_fee_changes the keys
+  so touched, deletes them and chooses them again (pre-hooks):
+  - a file loaded for the first time: its own keys;
+  - a name assigned to another estate: the keys its versions had and have, so both the estate
+    that lost the name and the one that gained it choose again;
+  - a file read again, a gone load: they may have removed versions of any key, so their whole
+    billing months (fee_key null; every version of a key has the same 计费月份), as are the
+    billing months the table lacks altogether.
+  Without the last build's loads and assignment every row is chosen again.
 #}
 {# One load of one file: `sha@ingested_at` (a reprocessed file is loaded again, under a new time). #}
 {% macro file_load(sha, ingested_at) -%}
@@ -44,24 +59,54 @@ where file_load not in (select file_load from {{ property_fee_loads_relation() }
 {{ return(adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none) }}
 {%- endmacro %}
 
-{# The conditions name the versions' own columns (file, name key), so that DuckDB reads only the rows they select. #}
-{% macro delete_changed_fee_keys() -%}
+{% macro property_fee_changes_relation() -%}
+{{ this.database }}.{{ this.schema }}.int_property_fee_changes
+{%- endmacro %}
+
+{# Whether this build chooses only the changed keys: it is incremental, and the last build recorded its loads and assignment. #}
+{% macro fee_changes_known() -%}
+{{ return(is_incremental() and has_recorded_assignment() and has_recorded_fee_loads()) }}
+{%- endmacro %}
+
+{# Pre-hook: (fee_key, billing_month) to choose again; fee_key null for a whole billing month. #}
+{% macro record_changed_fee_keys() -%}
+{% if fee_changes_known() %}
 {% set versions = ref('stg_property_fee_versions') %}
+{% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
+create or replace table {{ property_fee_changes_relation() }} as
+select fee_key, billing_month from {{ ref('int_property_fee_versions') }}
+where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }})
+union
+select unnest([{{ fee_key('r.built_estate_code') }}, {{ fee_key('r.estate_code') }}]), f.billing_month
+from {{ versions }} f
+join ({{ reassignments(versions) }}) r on r.name_key = f.estate_name_key
+union
+select null, billing_month from {{ versions }}
+where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha in ({{ seen_files }})
+union
+select null, billing_month from {{ this }}
+where version_load not in (select file_load from ({{ property_fee_file_loads() }}))
+union
+select null, billing_month from {{ versions }}
+where billing_month not in (select billing_month from {{ this }} where billing_month is not null)
+{% endif %}
+{%- endmacro %}
+
+{# Whether a version of int_property_fee_versions (`alias`) or a row of the model (no alias) has a key recorded as changed. #}
+{% macro fee_key_changed(alias=none) -%}
+{% set changes = property_fee_changes_relation() %}
+{% set p = alias ~ '.' if alias else '' %}
+{{ p }}fee_key is null
+   or {{ p }}fee_key in (select fee_key from {{ changes }} where fee_key is not null)
+   or {{ p }}billing_month in (select billing_month from {{ changes }} where fee_key is null)
+{%- endmacro %}
+
+{# Pre-hook, after record_changed_fee_keys: the changed keys go (every row, when they are not known). #}
+{% macro delete_changed_fee_keys() -%}
 {% if is_incremental() %}
 delete from {{ this }}
-{% if has_recorded_assignment() and has_recorded_fee_loads() %}
-{% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
-where fee_key is null
-   or fee_key in (
-        select fee_key from {{ ref('int_property_fee_versions') }}
-        where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }}))
-   or billing_month in (
-        select billing_month from {{ versions }}
-        where (_file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha in ({{ seen_files }}))
-           or estate_name_key in ({{ reassigned_name_keys(versions) }}))
-   or billing_month in (
-        select billing_month from {{ this }}
-        where version_load not in (select file_load from ({{ property_fee_file_loads() }})))
+{% if fee_changes_known() %}
+where {{ fee_key_changed() }}
 {% endif %}
 {% endif %}
 {%- endmacro %}

@@ -7,9 +7,7 @@ select
     f.*,
     a.estate_code,
     {{ dwelling_key('a.estate_code', 'f.dwelling_building', 'f.dwelling_entrance', 'f.dwelling_room') }} as dwelling_key,
-    coalesce(a.estate_code, 'name:' || f.estate_name_key) || '|'
-        || coalesce(f.dwelling_building || '-' || f.dwelling_entrance || '-' || f.dwelling_room, 'raw:' || f.dwelling) || '|'
-        || strftime(f.billing_month, '%Y-%m') as fee_key,
+    {{ fee_key('a.estate_code') }} as fee_key,
     l.file_load
 from {{ ref('stg_property_fee_versions') }} f
 left join assigned a on a.name_key = f.estate_name_key
