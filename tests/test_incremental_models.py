@@ -1,9 +1,9 @@
 """dbt's incremental models rebuild exactly what changed: after damage that stands for each reason
 to rebuild (a new month, a month built from another file or load, a reloaded file, a changed
 estate assignment), an incremental `dbt run` gives the same tables as the pipeline's full build;
-a property-fee file seen for the first time, or a name assigned to another estate, rebuilds its own
-fee keys and no others, and a month of fct_property_registration whose input did not change is not
-built again."""
+a property-fee file seen for the first time rebuilds its own fee keys and no others, a name
+assigned to another estate only the fee keys and snapshot rows holding it, and a month of
+fct_property_registration whose input did not change is not built again."""
 
 from __future__ import annotations
 
@@ -85,8 +85,7 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
         con.execute("INSERT INTO marts.fct_property_registration FROM built.marts.fct_property_registration WHERE month = ?", [months[2]])
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)
         # A name assigned to another estate since the last build: the fee keys it had and has are
-        # chosen again, and no other key (one of the same estate and months is left damaged);
-        # the roster months holding it are built again.
+        # chosen again, and no other key (one of the same estate and months is left damaged).
         [key] = con.execute("SELECT min(name_key) FROM intermediate.int_property_fee_assignment").fetchone()
         con.execute("UPDATE intermediate.int_property_fee_assignment SET estate_code = '000000000000' WHERE name_key = ?", [key])
         con.execute("UPDATE intermediate.int_property_fee SET amount_due = -1 WHERE fee_key IN "
@@ -102,12 +101,22 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
         con.execute("INSERT INTO intermediate.int_property_fee SELECT * REPLACE ('000000000000' || "
                     "substr(fee_key, strpos(fee_key, '|')) AS fee_key) FROM intermediate.int_property_fee WHERE fee_key IN "
                     "(SELECT fee_key FROM intermediate.int_property_fee_versions WHERE estate_name_key = ?) LIMIT 1", [key])
+        # In the month-by-snapshot models, the rows holding the name are built again, and no other row
+        # of their months (one is left damaged).
         [key] = con.execute("SELECT min(name_key) FROM intermediate.int_roster_by_month_assignment").fetchone()
         con.execute("DELETE FROM intermediate.int_roster_by_month_assignment WHERE name_key = ?", [key])
-        con.execute("UPDATE intermediate.int_roster_by_month SET age = -1 WHERE split_part(built_from, '@', 1) IN "
-                    "(SELECT _file_sha FROM staging.stg_household_roster_versions WHERE estate_name_key = ?)", [key])
-        assert con.execute("SELECT count(*) FROM intermediate.int_property_fee WHERE amount_due = -1").fetchone()[0] > 0
-        assert con.execute("SELECT count(*) FROM intermediate.int_roster_by_month WHERE age = -1").fetchone()[0] > 0
+        con.execute("UPDATE intermediate.int_roster_by_month SET age = -1 WHERE (split_part(built_from, '@', 1), resident_key) IN "
+                    "(SELECT (_file_sha, resident_key) FROM staging.stg_household_roster_versions WHERE estate_name_key = ?)", [key])
+        [(other_month, other_resident)] = con.execute(
+            "SELECT month, resident_key FROM intermediate.int_roster_by_month WHERE age <> -1 AND month IN "
+            "(SELECT month FROM intermediate.int_roster_by_month WHERE age = -1) ORDER BY month, resident_key LIMIT 1").fetchall()
+        con.execute("UPDATE intermediate.int_roster_by_month SET age = -2 WHERE month = ? AND resident_key = ?", [other_month, other_resident])
+        [key] = con.execute("SELECT min(name_key) FROM intermediate.int_dwellings_by_month_assignment").fetchone()
+        con.execute("DELETE FROM intermediate.int_dwellings_by_month_assignment WHERE name_key = ?", [key])
+        con.execute("UPDATE intermediate.int_dwellings_by_month SET floor_area = -1 WHERE (_file_sha, _row_number) IN "
+                    "(SELECT (_file_sha, _row_number) FROM staging.stg_dwelling_register_versions WHERE estate_name_key = ?)", [key])
+        for table, column in (("int_property_fee", "amount_due"), ("int_roster_by_month", "age"), ("int_dwellings_by_month", "floor_area")):
+            assert con.execute(f"SELECT count(*) FROM intermediate.{table} WHERE {column} = -1").fetchone()[0] > 0
 
     _dbt_run(work_db, tmp_path / "target")
 
@@ -116,4 +125,8 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
         assert con.execute("SELECT amount_due FROM intermediate.int_property_fee WHERE fee_key = ?", [other_key]).fetchone() == (-3,)
         con.execute("UPDATE intermediate.int_property_fee SET amount_due = (SELECT amount_due FROM "
                     "built.intermediate.int_property_fee b WHERE b.fee_key = ?) WHERE fee_key = ?", [other_key, other_key])
+        assert con.execute("SELECT age FROM intermediate.int_roster_by_month WHERE month = ? AND resident_key = ?",
+                           [other_month, other_resident]).fetchone() == (-2,)
+        con.execute("UPDATE intermediate.int_roster_by_month SET age = (SELECT age FROM built.intermediate.int_roster_by_month b "
+                    "WHERE b.month = $1 AND b.resident_key = $2) WHERE month = $1 AND resident_key = $2", [other_month, other_resident])
         assert {t: _differences(con, t) for t in INCREMENTAL} == dict.fromkeys(INCREMENTAL, 0)

@@ -32,9 +32,12 @@ where _file_sha = (
 {#
   Incremental month-by-snapshot models (int_roster_by_month, int_dwellings_by_month): month M holds
   the rows of M's snapshot file; `built_from` is the load of that file (a reprocessed file is
-  loaded anew). The pre-hook (`delete_changed_months`) deletes the months whose snapshot or its
-  load changed, that lost their snapshot, or whose file holds a name now assigned to another
-  estate (macros/assign_estate.sql); the model then adds the months missing.
+  loaded anew). Pre-hooks: `delete_changed_months` deletes the months whose snapshot or its load
+  changed or that lost their snapshot; the model then adds the months missing. In the months
+  kept, a row whose name is now assigned to another estate (macros/assign_estate.sql) is recorded
+  in <model>_reassigned by its row key (`record_reassigned_rows`), deleted
+  (`delete_reassigned_rows`), and built again: a register update reassigns a few names, and
+  rebuilding every month holding one rebuilt them all.
 #}
 {% macro snapshot_months_built_from(relation) -%}
 select c.month, c._file_sha, {{ file_load('c._file_sha', 'f.ingested_at') }} as built_from
@@ -48,11 +51,37 @@ delete from {{ this }}
 {% if has_recorded_assignment() %}
 where not exists (select 1 from ({{ snapshot_months_built_from(relation) }}) s
                   where s.month = {{ this }}.month and s.built_from = {{ this }}.built_from)
-   or month in (select s.month
-                from ({{ snapshot_months_built_from(relation) }}) s
-                join (select distinct _file_sha, estate_name_key from {{ relation }}) k using (_file_sha)
-                where k.estate_name_key in ({{ reassigned_name_keys(relation) }}))
 {% endif %}
+{% endif %}
+{%- endmacro %}
+
+{% macro reassigned_rows_relation() -%}
+{{ this.database }}.{{ this.schema }}.{{ this.identifier }}_reassigned
+{%- endmacro %}
+
+{# Whether this build rebuilds the reassigned rows alone: it is incremental, and the last build recorded its assignment. #}
+{% macro reassigned_rows_known() -%}
+{{ return(is_incremental() and has_recorded_assignment()) }}
+{%- endmacro %}
+
+{# (month, built_from, _file_sha, row_key) of the kept months' rows whose version's name was reassigned. #}
+{% macro record_reassigned_rows(relation, row_key) -%}
+{% if reassigned_rows_known() %}
+create or replace table {{ reassigned_rows_relation() }} as
+select distinct s.month, s.built_from, s._file_sha, v.{{ row_key }}
+from ({{ snapshot_months_built_from(relation) }}) s
+join {{ relation }} v using (_file_sha)
+where v.{{ row_key }} is not null
+  and v.estate_name_key in ({{ reassigned_name_keys(relation) }})
+  and s.month in (select month from {{ this }})
+{% endif %}
+{%- endmacro %}
+
+{% macro delete_reassigned_rows(row_key) -%}
+{% if reassigned_rows_known() %}
+delete from {{ this }}
+where exists (select 1 from {{ reassigned_rows_relation() }} r
+              where r.month = {{ this }}.month and r.{{ row_key }} = {{ this }}.{{ row_key }})
 {% endif %}
 {%- endmacro %}
 

@@ -1,16 +1,30 @@
 -- Dwellings of the 房源台账 snapshot for M, assigned to their estate, with the dwelling key.
--- Incremental like int_roster_by_month: a month is rebuilt only when what it is built from changed.
+-- Incremental like int_roster_by_month: a month is rebuilt only when what it is built from changed,
+-- a dwelling only when the estate of its name changed.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_months(ref('stg_dwelling_register_versions')) }}",
+    pre_hook=["{{ delete_changed_months(ref('stg_dwelling_register_versions')) }}",
+              "{{ record_reassigned_rows(ref('stg_dwelling_register_versions'), '_row_number') }}",
+              "{{ delete_reassigned_rows('_row_number') }}"],
     post_hook="{{ record_assignment(ref('stg_dwelling_register_versions')) }}"
 ) }}
 with chosen as ({{ months_to_build(ref('stg_dwelling_register_versions')) }}),
-assigned as ({{ assign_estate(ref('stg_dwelling_register_versions'), 'estate_name_key') }})
+assigned as ({{ assign_estate(ref('stg_dwelling_register_versions'), 'estate_name_key') }}),
+snapshot_rows as (
+    select c.month, c.built_from, d.*
+    from chosen c
+    join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha)
+    {% if reassigned_rows_known() %}
+    union all
+    select x.month, x.built_from, d.*
+    from {{ reassigned_rows_relation() }} x
+    join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha, _row_number)
+    {% endif %}
+)
 select
-    c.month,
+    d.month,
     a.estate_code,
     {{ dwelling_key('a.estate_code', 'd.building', 'd.entrance', 'd.room') }} as dwelling_key,
     d.unit_no,
@@ -33,7 +47,6 @@ select
     d.as_of as register_as_of,
     d._file_sha,
     d._row_number,
-    c.built_from
-from chosen c
-join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha)
+    d.built_from
+from snapshot_rows d
 left join assigned a on a.name_key = d.estate_name_key

@@ -1,14 +1,17 @@
 -- People of the 花名册 snapshot for M, assigned to their estate, with on-roll status and age at
 -- month end. Roster rows whose estate cannot be assigned are kept (estate_code null).
 --
--- Incremental (the largest table of the build): a month is rebuilt only when its snapshot, that
--- file's load or the estate of one of the file's names changed (macros/snapshots.sql). A change of the project's
--- code rebuilds every month: the pipeline runs dbt with --full-refresh then (pipelines/warehouse/dbt.py).
+-- Incremental (the largest table of the build): a month is rebuilt only when its snapshot or that
+-- file's load changed, and a person only when the estate of their name changed (macros/snapshots.sql).
+-- A change of the project's code rebuilds every month: the pipeline runs dbt with --full-refresh then
+-- (pipelines/warehouse/dbt.py).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_months(ref('stg_household_roster_versions')) }}",
+    pre_hook=["{{ delete_changed_months(ref('stg_household_roster_versions')) }}",
+              "{{ record_reassigned_rows(ref('stg_household_roster_versions'), 'resident_key') }}",
+              "{{ delete_reassigned_rows('resident_key') }}"],
     post_hook="{{ record_assignment(ref('stg_household_roster_versions')) }}"
 ) }}
 with chosen as ({{ months_to_build(ref('stg_household_roster_versions')) }}),
@@ -18,7 +21,11 @@ assigned as ({{ assign_estate(ref('stg_household_roster_versions'), 'estate_name
 persons as (
     select *
     from {{ ref('stg_household_roster_versions') }}
-    where resident_key is not null and _file_sha in (select _file_sha from chosen)
+    where resident_key is not null
+      and (_file_sha in (select _file_sha from chosen)
+           {% if reassigned_rows_known() %}
+           or (_file_sha, resident_key) in (select (_file_sha, resident_key) from {{ reassigned_rows_relation() }})
+           {% endif %})
     qualify row_number() over (partition by _file_sha, resident_key order by _row_number) = 1
 ),
 people as (
@@ -26,6 +33,13 @@ people as (
     from chosen c
     join {{ ref('int_months') }} m using (month)
     join persons r using (_file_sha)
+    {% if reassigned_rows_known() %}
+    union all
+    select x.month, x.built_from, m.month_last_day, r.*
+    from {{ reassigned_rows_relation() }} x
+    join {{ ref('int_months') }} m using (month)
+    join persons r using (_file_sha, resident_key)
+    {% endif %}
 )
 select
     p.month,
