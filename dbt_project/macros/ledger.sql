@@ -74,13 +74,18 @@ where file_load not in (select file_load from {{ property_fee_loads_relation() }
 {% set versions = ref('stg_property_fee_versions') %}
 {% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
 create or replace table {{ property_fee_changes_relation() }} as
-select fee_key, billing_month from {{ ref('int_property_fee_versions') }}
-where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }})
+-- keys: versions without one are chosen again in every build, and must not stand for a whole month here
+select fee_key, billing_month from (
+    select fee_key, billing_month from {{ ref('int_property_fee_versions') }}
+    where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }})
+    union
+    select unnest([{{ fee_key('r.built_estate_code') }}, {{ fee_key('r.estate_code') }}]) as fee_key, f.billing_month
+    from {{ versions }} f
+    join ({{ reassignments(versions) }}) r on r.name_key = f.estate_name_key
+)
+where fee_key is not null
 union
-select unnest([{{ fee_key('r.built_estate_code') }}, {{ fee_key('r.estate_code') }}]), f.billing_month
-from {{ versions }} f
-join ({{ reassignments(versions) }}) r on r.name_key = f.estate_name_key
-union
+-- whole billing months
 select null, billing_month from {{ versions }}
 where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha in ({{ seen_files }})
 union
