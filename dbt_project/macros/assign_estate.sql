@@ -68,22 +68,14 @@ having count(distinct estate_code) = 1
   name ambiguous. Rows holding such a key are built again (int_property_fee: the fee keys it had
   and has, macros/ledger.sql).
 #}
-{% macro assignment_relation() -%}
-{{ this.database }}.{{ this.schema }}.{{ this.identifier }}_assignment
-{%- endmacro %}
-
-{% macro has_recorded_assignment() -%}
-{{ return(adapter.get_relation(this.database, this.schema, this.identifier ~ '_assignment') is not none) }}
-{%- endmacro %}
-
 {% macro record_assignment(relation, key_column='estate_name_key') -%}
-create or replace table {{ assignment_relation() }} as {{ assign_estate(relation, key_column) }}
+create or replace table {{ companion_relation('assignment') }} as {{ assign_estate(relation, key_column) }}
 {%- endmacro %}
 
 {# (name_key, built_estate_code, estate_code): each reassigned key's 小区编码 at the last build and now (null: unassigned). #}
 {% macro reassignments(relation, key_column='estate_name_key') -%}
 select coalesce(built.name_key, now.name_key) as name_key, built.estate_code as built_estate_code, now.estate_code
-from {{ assignment_relation() }} built
+from {{ companion_relation('assignment') }} built
 full join ({{ assign_estate(relation, key_column) }}) now on now.name_key = built.name_key
 where built.estate_code is distinct from now.estate_code
 {%- endmacro %}

@@ -45,35 +45,23 @@ from (select distinct _file_sha from {{ ref('stg_property_fee_versions') }}) f
 left join {{ source('quality', 'files') }} q on q.file_sha = f._file_sha
 {%- endmacro %}
 
-{% macro property_fee_loads_relation() -%}
-{{ this.database }}.{{ this.schema }}.int_property_fee_loads
-{%- endmacro %}
-
 {# Files whose current load the last build did not see: new files, and files read again. #}
 {% macro property_fee_newly_loaded_files() -%}
 select _file_sha from ({{ property_fee_file_loads() }})
-where file_load not in (select file_load from {{ property_fee_loads_relation() }})
-{%- endmacro %}
-
-{% macro has_recorded_fee_loads() -%}
-{{ return(adapter.get_relation(this.database, this.schema, 'int_property_fee_loads') is not none) }}
-{%- endmacro %}
-
-{% macro property_fee_changes_relation() -%}
-{{ this.database }}.{{ this.schema }}.int_property_fee_changes
+where file_load not in (select file_load from {{ companion_relation('loads') }})
 {%- endmacro %}
 
 {# Whether this build chooses only the changed keys: it is incremental, and the last build recorded its loads and assignment. #}
 {% macro fee_changes_known() -%}
-{{ return(is_incremental() and has_recorded_assignment() and has_recorded_fee_loads()) }}
+{{ return(is_incremental() and has_companion('assignment') and has_companion('loads')) }}
 {%- endmacro %}
 
 {# Pre-hook: (fee_key, billing_month) to choose again; fee_key null for a whole billing month. #}
 {% macro record_changed_fee_keys() -%}
 {% if fee_changes_known() %}
 {% set versions = ref('stg_property_fee_versions') %}
-{% set seen_files %}select split_part(file_load, '@', 1) from {{ property_fee_loads_relation() }}{% endset %}
-create or replace table {{ property_fee_changes_relation() }} as
+{% set seen_files %}select split_part(file_load, '@', 1) from {{ companion_relation('loads') }}{% endset %}
+create or replace table {{ companion_relation('changes') }} as
 -- keys: versions without one are chosen again in every build, and must not stand for a whole month here
 select fee_key, billing_month from (
     select fee_key, billing_month from {{ ref('int_property_fee_versions') }}
@@ -99,7 +87,7 @@ where billing_month not in (select billing_month from {{ this }} where billing_m
 
 {# Whether a version of int_property_fee_versions (`alias`) or a row of the model (no alias) has a key recorded as changed. #}
 {% macro fee_key_changed(alias=none) -%}
-{% set changes = property_fee_changes_relation() %}
+{% set changes = companion_relation('changes') %}
 {% set p = alias ~ '.' if alias else '' %}
 {{ p }}fee_key is null
    or {{ p }}fee_key in (select fee_key from {{ changes }} where fee_key is not null)
@@ -117,6 +105,6 @@ where {{ fee_key_changed() }}
 {%- endmacro %}
 
 {% macro record_fee_loads() -%}
-create or replace table {{ property_fee_loads_relation() }} as
+create or replace table {{ companion_relation('loads') }} as
 select file_load from ({{ property_fee_file_loads() }})
 {%- endmacro %}

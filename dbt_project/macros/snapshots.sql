@@ -48,26 +48,22 @@ left join {{ source('quality', 'files') }} f on f.file_sha = c._file_sha
 {% macro delete_changed_months(relation) -%}
 {% if is_incremental() %}
 delete from {{ this }}
-{% if has_recorded_assignment() %}
+{% if has_companion('assignment') %}
 where not exists (select 1 from ({{ snapshot_months_built_from(relation) }}) s
                   where s.month = {{ this }}.month and s.built_from = {{ this }}.built_from)
 {% endif %}
 {% endif %}
 {%- endmacro %}
 
-{% macro reassigned_rows_relation() -%}
-{{ this.database }}.{{ this.schema }}.{{ this.identifier }}_reassigned
-{%- endmacro %}
-
 {# Whether this build rebuilds the reassigned rows alone: it is incremental, and the last build recorded its assignment. #}
 {% macro reassigned_rows_known() -%}
-{{ return(is_incremental() and has_recorded_assignment()) }}
+{{ return(is_incremental() and has_companion('assignment')) }}
 {%- endmacro %}
 
 {# (month, built_from, _file_sha, row_key) of the kept months' rows whose version's name was reassigned. #}
 {% macro record_reassigned_rows(relation, row_key) -%}
 {% if reassigned_rows_known() %}
-create or replace table {{ reassigned_rows_relation() }} as
+create or replace table {{ companion_relation('reassigned') }} as
 select distinct s.month, s.built_from, s._file_sha, v.{{ row_key }}
 from ({{ snapshot_months_built_from(relation) }}) s
 join {{ relation }} v using (_file_sha)
@@ -80,7 +76,7 @@ where v.{{ row_key }} is not null
 {% macro delete_reassigned_rows(row_key) -%}
 {% if reassigned_rows_known() %}
 delete from {{ this }}
-where exists (select 1 from {{ reassigned_rows_relation() }} r
+where exists (select 1 from {{ companion_relation('reassigned') }} r
               where r.month = {{ this }}.month and r.{{ row_key }} = {{ this }}.{{ row_key }})
 {% endif %}
 {%- endmacro %}

@@ -19,7 +19,7 @@ snapshot_rows as (
     {% if reassigned_rows_known() %}
     union all
     select x.month, x.built_from, d.*
-    from {{ reassigned_rows_relation() }} x
+    from {{ companion_relation('reassigned') }} x
     join {{ ref('stg_dwelling_register_versions') }} d using (_file_sha, _row_number)
     {% endif %}
 )

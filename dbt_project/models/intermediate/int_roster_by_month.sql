@@ -24,7 +24,7 @@ persons as (
     where resident_key is not null
       and (_file_sha in (select _file_sha from chosen)
            {% if reassigned_rows_known() %}
-           or (_file_sha, resident_key) in (select (_file_sha, resident_key) from {{ reassigned_rows_relation() }})
+           or (_file_sha, resident_key) in (select (_file_sha, resident_key) from {{ companion_relation('reassigned') }})
            {% endif %})
     qualify row_number() over (partition by _file_sha, resident_key order by _row_number) = 1
 ),
@@ -36,7 +36,7 @@ people as (
     {% if reassigned_rows_known() %}
     union all
     select x.month, x.built_from, m.month_last_day, r.*
-    from {{ reassigned_rows_relation() }} x
+    from {{ companion_relation('reassigned') }} x
     join {{ ref('int_months') }} m using (month)
     join persons r using (_file_sha, resident_key)
     {% endif %}
