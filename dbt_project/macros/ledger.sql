@@ -56,16 +56,26 @@ where file_load not in (select file_load from {{ companion_relation('loads') }})
 {{ return(is_incremental() and has_companion('assignment') and has_companion('loads')) }}
 {%- endmacro %}
 
-{# Pre-hook: (fee_key, billing_month) to choose again; fee_key null for a whole billing month. #}
+{# Literal SQL list of strings: `('a', 'b')`; `(null)`, which matches nothing, when empty. #}
+{% macro sql_strings(values) -%}
+({%- for v in values %}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{% else %}null{% endfor -%})
+{%- endmacro %}
+
+{# Pre-hook: (fee_key, billing_month) to choose again; fee_key null for a whole billing month.
+   The newly loaded files are fetched first and named by checksum: DuckDB pushes a literal list into
+   the raw table's scan, where a subquery made it compute the fee key of every version first. #}
 {% macro record_changed_fee_keys() -%}
-{% if fee_changes_known() %}
+{% if execute and fee_changes_known() %}
 {% set versions = ref('stg_property_fee_versions') %}
-{% set seen_files %}select split_part(file_load, '@', 1) from {{ companion_relation('loads') }}{% endset %}
+{% set loaded = run_query("select _file_sha, _file_sha in (select split_part(file_load, '@', 1) from "
+                          ~ companion_relation('loads') ~ ") as read_before from (" ~ property_fee_newly_loaded_files() ~ ")") %}
+{% set first_read, read_again = [], [] %}
+{% for sha, read_before in loaded.rows %}{% do (read_again if read_before else first_read).append(sha) %}{% endfor %}
 create or replace table {{ companion_relation('changes') }} as
 -- keys: versions without one are chosen again in every build, and must not stand for a whole month here
 select fee_key, billing_month from (
     select fee_key, billing_month from {{ ref('int_property_fee_versions') }}
-    where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha not in ({{ seen_files }})
+    where _file_sha in {{ sql_strings(first_read) }}
     union
     select unnest([{{ fee_key('r.built_estate_code') }}, {{ fee_key('r.estate_code') }}]) as fee_key, f.billing_month
     from {{ versions }} f
@@ -75,7 +85,7 @@ where fee_key is not null
 union
 -- whole billing months
 select null, billing_month from {{ versions }}
-where _file_sha in ({{ property_fee_newly_loaded_files() }}) and _file_sha in ({{ seen_files }})
+where _file_sha in {{ sql_strings(read_again) }}
 union
 select null, billing_month from {{ this }}
 where version_load not in (select file_load from ({{ property_fee_file_loads() }}))
