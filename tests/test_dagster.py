@@ -34,6 +34,11 @@ def test_code_location_offers_jobs_schedule_and_a_sensor_per_landing_folder(defs
     contracts = {key.asset_key.path[-1] for key in checks if key.name == "contract"}
     assert len(contracts) == 12  # one Great Expectations contract per file kind
     assert any(key.name.startswith("unique_") for key in checks)  # dbt's tests are checks too
+    # a singular test reading several models is a check of the one it is about (dbt_project/tests/_singular_tests.yml)
+    on = {key.name: key.asset_key.path[-1] for key in checks}
+    assert on["scorecard_total_is_weighted_mean"] == "community_scorecard"
+    assert on["unmatched_rows_are_kept"] == "data_quality"
+    assert on["marts_hold_no_personal_data"] == "dim_resident"
 
 
 def test_sensor_turns_a_new_file_into_one_run_and_then_waits(defs, home):

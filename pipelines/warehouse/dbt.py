@@ -77,10 +77,6 @@ def _project_files() -> list[Path]:
     return files
 
 
-def _newest_source_mtime() -> float:
-    return max(p.stat().st_mtime for p in _project_files())
-
-
 def code_fingerprint() -> str:
     """SHA-256 of the dbt project's code: models, macros, seeds, tests and configuration."""
     digest = hashlib.sha256()
@@ -102,14 +98,18 @@ def record_complete_build(target: Path) -> None:
 
 
 def ensure_manifest() -> Path:
-    """`dbt parse` when the manifest is missing or older than the project (it needs no database)."""
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+    """`dbt parse` when the manifest is missing or was parsed from other code (it needs no database).
+    By the code's fingerprint, not by modification times: a deleted file changes no file's time."""
+    parsed_from = TARGET / "manifest-code"
+    code = code_fingerprint()
+    if not MANIFEST.exists() or not parsed_from.exists() or parsed_from.read_text() != code:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
             env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb"),
                  "DBT_TARGET_PATH": str(TARGET)},
         )
+        parsed_from.write_text(code)
     return MANIFEST
 
 
