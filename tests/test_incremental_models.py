@@ -78,7 +78,7 @@ def test_incremental_models_rebuild_what_changed_and_nothing_else(published_ware
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"ATTACH '{published_warehouse.work_db}' AS built (READ_ONLY)")
         # whole billing months only for the missing month and the gone load; the new file by its keys
-        assert con.execute("SELECT billing_month FROM intermediate.int_property_fee_changes WHERE fee_key IS NULL "
+        assert con.execute("SELECT billing_month FROM intermediate.int_property_fee_changes WHERE whole_month "
                            "ORDER BY 1").fetchall() == [(fee_months[0],), (fee_months[-1],)]
         assert con.execute("SELECT amount_due FROM intermediate.int_property_fee WHERE fee_key = ?", [untouched]).fetchone() == (-7,)
         con.execute("UPDATE intermediate.int_property_fee SET amount_due = (SELECT amount_due FROM "
