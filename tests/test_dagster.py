@@ -34,7 +34,7 @@ def test_code_location_offers_jobs_schedule_and_a_sensor_per_landing_folder(defs
     contracts = {key.asset_key.path[-1] for key in checks if key.name == "contract"}
     assert len(contracts) == 12  # one Great Expectations contract per file kind
     assert any(key.name.startswith("unique_") for key in checks)  # dbt's tests are checks too
-    # a singular test reading several models is a check of the one it is about (dbt_project/tests/_singular_tests.yml)
+    # a singular test reading several models is a check of the one its config names (meta.dagster.ref)
     on = {key.name: key.asset_key.path[-1] for key in checks}
     assert on["scorecard_total_is_weighted_mean"] == "community_scorecard"
     assert on["unmatched_rows_are_kept"] == "data_quality"

@@ -88,7 +88,7 @@ where billing_month not in (select billing_month from {{ this }} where billing_m
 {% set changes = companion_relation('changes') %}
 {% set p = alias ~ '.' if alias else '' %}
 {{ p }}fee_key is null
-   or {{ p }}fee_key in (select fee_key from {{ changes }} where not whole_month and fee_key is not null)
+   or {{ p }}fee_key in (select fee_key from {{ changes }} where fee_key is not null)
    or {{ p }}billing_month in (select billing_month from {{ changes }} where whole_month)
 {%- endmacro %}
 

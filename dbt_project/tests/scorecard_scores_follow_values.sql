@@ -1,4 +1,6 @@
 -- Indicator score = 100 × min(1, value ÷ target), null exactly where the value is null.
+-- A check of community_scorecard in Dagster (this test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'community_scorecard'}}}) }}
 with w as (select * from {{ ref('assessment_weights') }}),
 long as (
     select s.month, s.estate_code, x.*

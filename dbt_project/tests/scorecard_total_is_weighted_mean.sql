@@ -1,5 +1,7 @@
 -- INDICATORS.md: total = Σ weight × score ÷ Σ weight over the non-null indicators, half-up to 0.1,
 -- with the weights of the assessment month's year (seed assessment_weights). Recomputed independently.
+-- A check of community_scorecard in Dagster (this test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'community_scorecard'}}}) }}
 with w as (select * from {{ ref('assessment_weights') }}),
 long as (
     select s.month, s.estate_code, s.total_score, x.indicator, x.score

@@ -23,6 +23,7 @@ TARGET = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 BUILT_WITH = "built-with-code"  # code_fingerprint() of the last complete build
+PARSED_FROM = "manifest-code"  # code_fingerprint() of the code the manifest was parsed from
 # dagster-dbt gives every invocation a folder of its own, $DBT_TARGET_PATH/<op>-<run id[:7]>-<uuid[:7]>
 # (about 15 MB each: compiled SQL, manifest, run_results.json); a nightly schedule would fill the disk.
 INVOCATION_DIR = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
@@ -85,31 +86,38 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _from_other_code(record: Path) -> bool:
+    """Whether `record` (written by _record_code) is missing or names other code than the project's now."""
+    return not record.exists() or record.read_text() != code_fingerprint()
+
+
+def _record_code(record: Path) -> None:
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(code_fingerprint())
+
+
 def needs_full_refresh(target: Path) -> bool:
     """Incremental models keep rows built by earlier code: when the code changed since the last
     complete build of this home (or no build recorded one), everything is rebuilt (--full-refresh)."""
-    built_with = target / BUILT_WITH
-    return not built_with.exists() or built_with.read_text() != code_fingerprint()
+    return _from_other_code(target / BUILT_WITH)
 
 
 def record_complete_build(target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    (target / BUILT_WITH).write_text(code_fingerprint())
+    _record_code(target / BUILT_WITH)
 
 
 def ensure_manifest() -> Path:
     """`dbt parse` when the manifest is missing or was parsed from other code (it needs no database).
     By the code's fingerprint, not by modification times: a deleted file changes no file's time."""
-    parsed_from = TARGET / "manifest-code"
-    code = code_fingerprint()
-    if not MANIFEST.exists() or not parsed_from.exists() or parsed_from.read_text() != code:
+    parsed_from = TARGET / PARSED_FROM
+    if not MANIFEST.exists() or _from_other_code(parsed_from):
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
             env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb"),
                  "DBT_TARGET_PATH": str(TARGET)},
         )
-        parsed_from.write_text(code)
+        _record_code(parsed_from)
     return MANIFEST
 
 
