@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,10 +15,17 @@ from pipelines.settings import REPO_ROOT, Paths, paths
 
 
 def prepare_dagster_home(p: Paths) -> None:
+    from pipelines.event_log import BATCH_SIZE, BATCH_SIZE_VARIABLE
+
     p.dagster_home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(__file__).with_name("dagster.yaml"), p.dagster_home / "dagster.yaml")
+    settings = Path(__file__).with_name("dagster.yaml").read_text(encoding="utf-8")
+    # Where Dagster's default storage keeps event logs; a JSON string is a quoted YAML scalar.
+    event_log_dir = json.dumps(str(p.dagster_home / "history" / "runs"))
+    (p.dagster_home / "dagster.yaml").write_text(settings.replace("{event_log_dir}", event_log_dir), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(p.dagster_home)
     os.environ["ANJU_HOME"] = str(p.home)
+    # Dagster hands a run's planned events to the storage as one batch only when this is set.
+    os.environ.setdefault(BATCH_SIZE_VARIABLE, BATCH_SIZE)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
