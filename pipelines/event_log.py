@@ -1,11 +1,11 @@
 """Dagster's SQLite event log, writing a batch of events through one connection per database.
 
 Before a run's first step, Dagster records what the run plans to do: one event per asset and per
-asset check, 309 for the warehouse build at city scale (every dbt test is a check). It hands them
-to the storage as one batch when DAGSTER_EVENT_BATCH_SIZE is set (pipelines/cli.py sets it), but
+asset check, 314 for the warehouse build (every dbt test is a check). It hands them to the
+storage as one batch when DAGSTER_EVENT_BATCH_SIZE is set (pipelines/cli.py sets it), but
 Dagster's SQLite storage writes a batch one event at a time, each through a new engine and
-connection to the run's database and again to the index database: 3.0 s at city scale, before
-dbt starts. Here a batch shares one connection and transaction per database; single events are
+connection to the run's database and again to the index database: 3.4 s at city scale, before
+dbt starts (0.5 s here; docs/benchmarks.md). Here a batch shares one connection and transaction per database; single events are
 written as Dagster writes them, so the webserver still sees each one as it lands.
 """
 

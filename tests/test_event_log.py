@@ -7,6 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+import dagster._check as check
 import pytest
 from dagster import DagsterEventType, DagsterInstance, RunsFilter
 from dagster._core.events.log import EventLogEntry
@@ -78,7 +79,7 @@ def test_a_batch_that_fails_writes_nothing(published_warehouse, tmp_path):
     events = _planned_events(instance, run.run_id)[:5]
     storage = BatchingSqliteEventLogStorage(str(tmp_path))
     unwritable = events[-1]._replace(run_id=None)  # no run database to write it to
-    with pytest.raises(Exception):
+    with pytest.raises(check.CheckError):
         storage.store_event_batch([*events[:-1], unwritable])
     assert storage.get_records_for_run(run.run_id).records == []
     assert _dump(tmp_path / "index.db")["event_logs"] == []
