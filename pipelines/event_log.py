@@ -4,9 +4,10 @@ Before a run's first step, Dagster records what the run plans to do: one event p
 asset check, 314 for the warehouse build (every dbt test is a check). It hands them to the
 storage as one batch when DAGSTER_EVENT_BATCH_SIZE is set (pipelines/cli.py sets it), but
 Dagster's SQLite storage writes a batch one event at a time, each through a new engine and
-connection to the run's database and again to the index database: 3.4 s at city scale, before
-dbt starts (0.5 s here; docs/benchmarks.md). Here a batch shares one connection and transaction per database; single events are
-written as Dagster writes them, so the webserver still sees each one as it lands.
+connection to the run's database and again to the index database: 3.4 s at city scale before
+dbt starts, 0.5 s with this class (docs/benchmarks.md). Here a batch shares one connection and
+transaction per database; single events are written as Dagster writes them, so the webserver
+still sees each one as it lands.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection
 
 BATCH_SIZE_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
-BATCH_SIZE = "1000"  # the largest batch written in one transaction; a run plans ~320 events
+BATCH_SIZE = "1000"  # the largest batch written in one transaction; the whole pipeline plans ~345 events
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
