@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import zipfile
 
 import duckdb
 import pandas as pd
@@ -134,6 +136,50 @@ def test_small_sample_run_matches_truth(published_warehouse):
     estates = pd.read_parquet(truth / "world" / "estates.parquet")
     summary = published(published_warehouse, "SELECT estate_code FROM marts.estate_summary")
     assert {code for (code,) in summary} == set(estates.estate_code)
+
+
+def _table_rows(con, catalog: str, table: str) -> list[tuple]:
+    """A table's rows in a stable order, doubles to 12 decimals (parallel sums may differ in the last bits)."""
+    columns = [f'round("{name}", 12)' if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
+               for name, kind in con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                             "WHERE database_name = ? AND schema_name || '.' || table_name = ?",
+                                             [catalog, table]).fetchall()]
+    return con.execute(f"SELECT {', '.join(columns)} FROM {catalog}.{table} ORDER BY ALL").fetchall()
+
+
+def test_the_same_exports_in_another_home_publish_the_same_warehouse_and_extracts(published_warehouse, tmp_path):
+    """The same files, arriving in the same order (their mtimes), and the same pseudonym key: the
+    marts leadership sees, the district extracts and the resident links come out the same."""
+    first, again = published_warehouse, Paths(tmp_path)
+    for folder in ("landing", "secrets"):
+        shutil.copytree(first.home / folder, again.home / folder)  # copy2 keeps the mtimes
+    run_ok(again.home, "run")
+
+    con = duckdb.connect()
+    for name, paths in (("first", first), ("again", again)):
+        con.execute(f"ATTACH '{paths.published_db}' AS {name}_pub (READ_ONLY)")
+        con.execute(f"ATTACH '{paths.work_db}' AS {name}_work (READ_ONLY)")
+    marts = [f"marts.{t}" for (t,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'first_pub' AND table_name != 'publication'"
+    ).fetchall()]
+    assert len(marts) > 15
+    for table in marts:
+        assert _table_rows(con, "again_pub", table) == _table_rows(con, "first_pub", table), table
+    for table in ("identity.resident_links", "identity.review_pairs"):
+        assert _table_rows(con, "again_work", table) == _table_rows(con, "first_work", table), table
+
+    def extracts(paths: Paths) -> dict[str, bytes]:
+        """Each CSV's bytes, and each workbook's parts but the one stamped with the time it was written."""
+        [snapshot] = [d for d in paths.extracts.iterdir() if d.is_dir()]
+        files = {str(f.relative_to(snapshot)): f.read_bytes() for f in snapshot.rglob("*.csv")}
+        for workbook in snapshot.rglob("*.xlsx"):
+            with zipfile.ZipFile(workbook) as parts:
+                files |= {f"{workbook.relative_to(snapshot)}:{part}": parts.read(part)
+                          for part in parts.namelist() if part != "docProps/core.xml"}
+        return files
+
+    first_files, again_files = extracts(first), extracts(again)
+    assert sum(name.endswith(".csv") for name in first_files) >= 10 and again_files == first_files
 
 
 def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path):
