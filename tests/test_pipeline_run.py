@@ -165,7 +165,8 @@ def test_the_same_exports_in_another_home_publish_the_same_warehouse_and_extract
     assert len(marts) > 15
     for table in marts:
         assert _table_rows(con, "again_pub", table) == _table_rows(con, "first_pub", table), table
-    # Splink's EM sums in parallel: its probabilities may differ in the last bits (3e-13 at city scale).
+    # Two trainings on one state give Splink models that differ in the last bits (probabilities
+    # 3e-13 apart at city scale).
     scores = ("match_probability", "match_weight")
     for table in ("identity.resident_links", "identity.review_pairs"):
         assert _table_rows(con, "again_work", table, scores) == _table_rows(con, "first_work", table, scores), table
