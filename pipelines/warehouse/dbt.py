@@ -86,38 +86,38 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _from_other_code(record: Path) -> bool:
-    """Whether `record` (written by _record_code) is missing or names other code than the project's now."""
-    return not record.exists() or record.read_text() != code_fingerprint()
+def _recorded_code(record: Path) -> str | None:
+    """The code_fingerprint() that _record_code wrote to `record`, if it did."""
+    return record.read_text() if record.exists() else None
 
 
-def _record_code(record: Path) -> None:
+def _record_code(record: Path, code: str) -> None:
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(code_fingerprint())
+    record.write_text(code)
 
 
 def needs_full_refresh(target: Path) -> bool:
     """Incremental models keep rows built by earlier code: when the code changed since the last
     complete build of this home (or no build recorded one), everything is rebuilt (--full-refresh)."""
-    return _from_other_code(target / BUILT_WITH)
+    return _recorded_code(target / BUILT_WITH) != code_fingerprint()
 
 
 def record_complete_build(target: Path) -> None:
-    _record_code(target / BUILT_WITH)
+    _record_code(target / BUILT_WITH, code_fingerprint())
 
 
 def ensure_manifest() -> Path:
     """`dbt parse` when the manifest is missing or was parsed from other code (it needs no database).
     By the code's fingerprint, not by modification times: a deleted file changes no file's time."""
-    parsed_from = TARGET / PARSED_FROM
-    if not MANIFEST.exists() or _from_other_code(parsed_from):
+    parsed_from, code = TARGET / PARSED_FROM, code_fingerprint()
+    if not MANIFEST.exists() or _recorded_code(parsed_from) != code:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
             env={**os.environ, "ANJU_WORK_DB": os.environ.get("ANJU_WORK_DB", "anju_work.duckdb"),
                  "DBT_TARGET_PATH": str(TARGET)},
         )
-        _record_code(parsed_from)
+        _record_code(parsed_from, code)  # the code the parse began from: an edit during it parses again
     return MANIFEST
 
 
