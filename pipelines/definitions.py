@@ -51,6 +51,7 @@ from pipelines.settings import DBT_PROJECT_DIR, SOURCES, paths
 from pipelines.warehouse import gate
 from pipelines.warehouse.dbt import (
     PipelineDbtResource,
+    code_fingerprint,
     dbt_executable,
     ensure_manifest,
     export_env,
@@ -187,14 +188,15 @@ def warehouse_models(context: AssetExecutionContext, dbt: PipelineDbtResource):
     # every statement (7 MB per build at city scale, ~10 % of dbt's time); the compiled SQL is in
     # the invocation's run/ folder.
     args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
-    if needs_full_refresh(home.dbt_target):
+    code = code_fingerprint()
+    if needs_full_refresh(home.dbt_target, code):
         context.log.info("dbt project code changed since the last complete build: --full-refresh")
         args.append("--full-refresh")
     invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
         if context.selected_asset_keys == warehouse_models.keys:  # a partial build rebuilt only its part
-            record_complete_build(home.dbt_target)
+            record_complete_build(home.dbt_target, code)
     finally:
         keep_parse_state(invocation.target_path, home.dbt_target)
         prune_invocations(home.dbt_target)

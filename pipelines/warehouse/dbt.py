@@ -96,14 +96,16 @@ def _record_code(record: Path, code: str) -> None:
     record.write_text(code)
 
 
-def needs_full_refresh(target: Path) -> bool:
-    """Incremental models keep rows built by earlier code: when the code changed since the last
-    complete build of this home (or no build recorded one), everything is rebuilt (--full-refresh)."""
-    return _recorded_code(target / BUILT_WITH) != code_fingerprint()
+def needs_full_refresh(target: Path, code: str | None = None) -> bool:
+    """Incremental models keep rows built by earlier code: when the code (default: the project's
+    now) changed since the last complete build of this home (or no build recorded one), everything
+    is rebuilt (--full-refresh)."""
+    return _recorded_code(target / BUILT_WITH) != (code or code_fingerprint())
 
 
-def record_complete_build(target: Path) -> None:
-    _record_code(target / BUILT_WITH, code_fingerprint())
+def record_complete_build(target: Path, code: str | None = None) -> None:
+    """`code`: the fingerprint the build began from, so that an edit during the build rebuilds again."""
+    _record_code(target / BUILT_WITH, code or code_fingerprint())
 
 
 def ensure_manifest() -> Path:
