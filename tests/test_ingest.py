@@ -443,10 +443,10 @@ def test_a_failed_write_leaves_nothing_of_the_file(zone, monkeypatch):
     path = write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
     original = loader._insert
 
-    def fail_on_files(con, table, frame):
+    def fail_on_files(con, table, frame, *args, **kwargs):
         if table == "quality.files":
             raise OSError("disk full")
-        original(con, table, frame)
+        original(con, table, frame, *args, **kwargs)
 
     monkeypatch.setattr(loader, "_insert", fail_on_files)
     with pytest.raises(OSError):
