@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import contracts
 from .asof import stated_date
@@ -370,13 +371,11 @@ class _FileRows:
         file = {"file_sha": self.sha, "kind": kind.name}
         provenance = {"_file_sha": self.sha, "_file_name": self.file_name, "_sheet": self.sheet_name,
                       "_as_of": parsed.as_of, "_arrived_at": self.arrived_at}
-        con.register("_cells", rows.cells)
-        try:
-            _insert(con, f"raw.{kind.name}", rows.loaded[[c for c in raw_columns(kind) if c in rows.loaded.columns]],
-                    provenance, source=("_row_number", "_source", rows.headers))
-            _insert(con, "quality.rejected_rows", rows.rejected_rows, file, source=("row_number", "source_row", rows.headers))
-        finally:
-            con.unregister("_cells")
+        keep = pa.array(rows.loaded_rows)
+        _insert(con, f"raw.{kind.name}", rows.loaded[[c for c in raw_columns(kind) if c in rows.loaded.columns]],
+                provenance, source=("_source", rows.cells.filter(keep), rows.headers))
+        _insert(con, "quality.rejected_rows", rows.rejected_rows, file,
+                source=("source_row", rows.cells.filter(pc.invert(keep)), rows.headers))
         _insert(con, "quality.rejects", rows.rejects, {**file, "file_name": self.file_name})
         _insert(con, "quality.warnings", rows.warnings, file)
         parsed.rows_loaded += len(rows.loaded)
@@ -477,7 +476,8 @@ class _ChunkRows:
     rejected_rows: pd.DataFrame  # their row numbers: the rows themselves are in `cells`
     warnings: pd.DataFrame
     contract: list[contracts.SuiteResult]
-    cells: pa.Table  # every row's original cells (c0, c1, … by header) and its row number (ROW)
+    loaded_rows: np.ndarray  # True for each row of `cells` in `loaded`, False for each in `rejected_rows`
+    cells: pa.Table  # every row's original cells, c0, c1, … in the order of `headers`
     headers: list[str]
 
 
@@ -567,7 +567,8 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
         rejected_rows=pd.DataFrame({"row_number": typed[ROW][~keep].to_numpy()}),
         warnings=pd.DataFrame(warnings, columns=["row_number", "column_name", "warning", "value"]),
         contract=contract,
-        cells=pa.table({ROW: frame[ROW].to_numpy(), **{f"c{i}": pa.array(text[h].array) for i, h in enumerate(headers)}}),
+        loaded_rows=keep,
+        cells=pa.table({f"c{i}": pa.array(text[h].array) for i, h in enumerate(headers)}),
         headers=headers,
     )
 
@@ -592,29 +593,31 @@ def _id_wins(typed: pd.DataFrame, warnings: list, by_name: dict[str, str]) -> No
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, constants: dict | None = None,
-            source: tuple[str, str, list[str]] | None = None) -> None:
+            source: tuple[str, pa.Table, list[str]] | None = None) -> None:
     """The frame's rows into `table` by column name, with `constants` as columns of the same value in
-    every row. With `source` (the frame's row-number column, the column to fill, the headers), each
-    row also gets its original cells, from the registered `_cells`, as one JSON object keyed by its
-    headers in their order: built by DuckDB in the INSERT, so the cells never become Python strings."""
+    every row. With `source` (the column to fill, the original cells of the frame's rows in the same
+    order, their headers), each row also gets its cells as one JSON object keyed by the headers in
+    their order: built by DuckDB in the INSERT, so the cells never become Python strings."""
     if frame is None or frame.empty:
         return
     constants = constants or {}
     columns = ["f.*", *(f'? AS "{name}"' for name in constants)]
     parameters = list(constants.values())
-    join = order = ""
+    # Through Arrow: DuckDB scans Arrow columns natively, object columns one Python value at a time.
+    views = {"_frame": pa.Table.from_pandas(frame, preserve_index=False)}
+    join = ""
     if source is not None:
-        row_number, column, headers = source
+        column, views["_cells"], headers = source
         columns.append(f'json_object({", ".join(f"?, c.c{i}" for i in range(len(headers)))}) AS "{column}"')
         parameters += headers
-        join = f'JOIN _cells c ON c."{ROW}" = f."{row_number}"'
-        order = f'ORDER BY f."{row_number}"'  # the file's order, as the rows came (a join does not keep it)
-    # Through Arrow: DuckDB scans Arrow columns natively, object columns one Python value at a time.
-    con.register("_frame", pa.Table.from_pandas(frame, preserve_index=False))
+        join = "POSITIONAL JOIN _cells c"  # row by row, in the order given: no key, no sort
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(columns)} FROM _frame f {join} {order}", parameters)
+        for name, view in views.items():
+            con.register(name, view)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(columns)} FROM _frame f {join}", parameters)
     finally:
-        con.unregister("_frame")
+        for name in views:
+            con.unregister(name)
 
 
 def _record(con, now: dt.datetime, d: Delivery, result: "_Parsed | Quarantine") -> FileOutcome:
