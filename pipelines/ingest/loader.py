@@ -481,8 +481,9 @@ class _ChunkRows:
     headers: list[str]
 
 
-def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd.DataFrame, undecodable: pd.Series, too_long: pd.Series,
-              too_wide: pd.Series, read_warnings: list[tuple[int, str]], seen: "_SeenRows | None") -> _ChunkRows:
+def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd.DataFrame, undecodable: pd.Series,
+              too_long: pd.Series, too_wide: pd.Series, read_warnings: list[tuple[int, str]],
+              seen: "_SeenRows | None") -> _ChunkRows:
     kind = match.kind
     headers = [c for c in frame.columns if c != ROW]
     by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
