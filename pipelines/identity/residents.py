@@ -40,8 +40,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
@@ -131,7 +133,9 @@ FEATURE_COLUMNS = ["unique_id", "name", "name_py", "surname", "phone_full", "pho
 def _features(df: pd.DataFrame | pa.Table, pinyin: dict[str, str]) -> pa.Table:
     """Comparison columns from PERSON_COLUMNS: pinyin of the name, surname, phone parts.
 
-    In DuckDB over the frame, ordered by unique_id; missing values are nulls, which Splink sees as SQL NULLs.
+    In DuckDB over the frame; missing values are nulls, which Splink sees as SQL NULLs. Ordered by
+    the compared values, then unique_id: but among rows that differ only in their ids, the order
+    does not depend on the installation's pseudonym key (see splink_link).
     An Arrow table, not a pandas frame: a province's millions of residents would be Python strings.
     `pinyin` maps names to their pinyin: names not in it yet are converted (once per distinct name;
     a city's people share far fewer names than rows) and added.
@@ -163,7 +167,7 @@ def _features(df: pd.DataFrame | pa.Table, pinyin: dict[str, str]) -> pa.Table:
                    -- building and dwelling only mean something inside their estate
                    p.estate_code || '|' || p.building as building, p.estate_code || '|' || p.dwelling as dwelling
             from p left join pinyin py on py.name = p.name
-            order by p.unique_id""").to_arrow_table()
+            order by p.name, p.birth_date, p.phone, p.estate_code, p.building, p.dwelling, p.unique_id""").to_arrow_table()
     return features.select(FEATURE_COLUMNS)
 
 
@@ -325,6 +329,11 @@ def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.T
 
     pinyin = {} if pinyin is None else pinyin
     left = _features(residents, pinyin)
+    # Splink trains on rows sampled by a hash of their unique_id. A resident's is a pseudonym, which
+    # differs under each installation's key: Splink sees the resident's position instead, so that
+    # the same exports train the same model everywhere.
+    resident_keys = left.column("unique_id")
+    left = left.set_column(0, "unique_id", pc.cast(pa.array(np.arange(len(left))), pa.string()))
     every_record = _features(records, pinyin).to_pandas()
     # Records alike in every compared column score alike: Splink sees each such group once (the
     # same participant at many activities), under the group's first unique_id.
@@ -344,6 +353,7 @@ def splink_link(residents: pd.DataFrame | pa.Table, records: pd.DataFrame | pa.T
     if (pred["source_dataset_l"] == "records").any():
         flip = pred["source_dataset_l"] == "records"
         pred.loc[flip, ["unique_id_l", "unique_id_r"]] = pred.loc[flip, ["unique_id_r", "unique_id_l"]].values
+    pred["unique_id_l"] = resident_keys.take(pa.array(pred["unique_id_l"].astype("int64"))).to_numpy()
     pairs = pred.rename(columns={"unique_id_l": "resident_key", "unique_id_r": "group_id"})[
         ["group_id", "resident_key", "match_probability", "match_weight"]]
     pairs = every_record[["unique_id", "group_id"]].merge(pairs, on="group_id").rename(columns={"unique_id": "unique_id_r"})
