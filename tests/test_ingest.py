@@ -549,10 +549,35 @@ def test_files_read_in_chunks_load_exactly_what_they_load_in_one_piece(small_sam
     assert _assert_same_rows(homes["whole"].root / "work.duckdb", homes["chunked"].root / "work.duckdb") > 5000
 
 
+def test_the_largest_files_are_read_first_one_worker_keeping_to_arrival():
+    assert landing.reading_order([5, 1, 9, 9, 2], processes=2) == [2, 0, 1, 3, 4]
+    assert landing.reading_order([5, 1, 9, 9, 2], processes=3) == [2, 3, 0, 1, 4]  # equal sizes: the earlier first
+    assert landing.reading_order([5, 1, 9, 9, 2], processes=0) == [0, 1, 2, 3, 4]
+    assert landing.reading_order([], processes=2) == []
+
+
+def test_of_the_same_bytes_read_out_of_turn_the_earlier_delivery_still_loads(zone, monkeypatch):
+    """A copy that looked larger when the batch was listed (it was being rewritten) is read first by
+    a worker; the earlier delivery of the same bytes still loads, from its own scratch database, and
+    the later is the duplicate."""
+    monkeypatch.setenv("ANJU_INGEST_PROCESSES", "2")
+    first = write_csv(zone.path("unit", "名录.csv"), COMMUNITY_HEADER, COMMUNITY_ROWS)
+    later = zone.path("unit", "名录(重发).csv")
+    later.write_bytes(first.read_bytes())
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    monkeypatch.setattr(landing, "_size", lambda path: 2 if path == later else 1)
+    paths = Paths(zone.root)
+    outcomes = landing.ingest(zone.con, paths, landing.landing_files(paths), "run")
+    assert [(o.file_name, o.status) for o in outcomes] == [("名录.csv", "loaded"), ("名录(重发).csv", "duplicate")]
+    assert zone.con.execute("SELECT count(*) FROM raw.community_register").fetchone()[0] == 3
+    assert not any(loader.scratch_dir(zone.con).glob("*"))
+
+
 def test_files_read_by_worker_processes_load_what_they_load_read_here(small_sample, tmp_path, monkeypatch):
     """A landing zone of large files, the same bytes delivered twice, a truncated file and a link,
     ingested with two reading processes and in this process alone: the same outcomes, raw rows,
-    rejects, warnings, contract results and file records, in the same order of arrival."""
+    rejects, warnings, contract results and file records, in the same order of arrival. The largest
+    file arrives after the others, so two processes read it first (landing.reading_order)."""
     monkeypatch.setenv("ANJU_HOME", str(tmp_path / "home"))  # one pseudonym key for both loads
     sources = sorted(small_sample.landing.rglob("*.csv"), key=lambda p: -p.stat().st_size)[:6]
     outcomes, roots = {}, {}
@@ -562,7 +587,7 @@ def test_files_read_by_worker_processes_load_what_they_load_read_here(small_samp
         for i, source in enumerate(sources):
             copy = zone.path(source.parent.name, source.name)
             copy.write_bytes(source.read_bytes())
-            os.utime(copy, (1_700_000_000 + i, 1_700_000_000 + i))
+            os.utime(copy, (1_700_000_005 - i, 1_700_000_005 - i))  # the smallest first
         again = zone.path(sources[0].parent.name, "重发-" + sources[0].name)
         again.write_bytes(sources[0].read_bytes())
         data = sources[1].read_bytes()  # cut after the first field of a row in the middle

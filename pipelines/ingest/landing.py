@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import multiprocessing
 import os
 import shutil
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -64,7 +62,14 @@ class IngestError(RuntimeError):
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Paths, files: list[tuple[str, Path]], run_id: str) -> list[FileOutcome]:
     return _in_order(con, files, lambda item: loader.receive(paths.archive, item[1], item[0], run_id),
-                     lambda item: f"{item[0]}/{item[1].name}")
+                     lambda item: f"{item[0]}/{item[1].name}", [_size(path) for _, path in files])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:  # gone since it was listed: receiving it reports that, in its turn
+        return 0
 
 
 def reprocess(con: duckdb.DuckDBPyConnection, paths: Paths, shas: list[str], run_id: str) -> list[FileOutcome]:
@@ -88,13 +93,28 @@ def reading_processes(files: int) -> int:
     return wanted if wanted > 1 else 0
 
 
-def _in_order(con, items: list, receive: Callable[[object], Delivery], describe) -> list[FileOutcome]:
+def reading_order(sizes: list[int], processes: int) -> list[int]:
+    """In which order a batch's files go to the reading processes: the `processes - 1` largest
+    first, the others in order of arrival.
+
+    Files are written in order of arrival. A large file read in its turn keeps one worker busy after
+    the others are done, and the writer waits for it (the city's month: the 花名册, 10th of 12 files
+    and half of the bytes, was read last). Read first, it overlaps the smaller files, while one
+    worker reads in order of arrival and keeps the writer fed. Equal sizes keep their order, so of
+    two deliveries of the same bytes the earlier is read."""
+    first = sorted(range(len(sizes)), key=lambda i: -sizes[i])[: max(processes - 1, 0)]
+    return first + [i for i in range(len(sizes)) if i not in first]
+
+
+def _in_order(con, items: list, receive: Callable[[object], Delivery], describe,
+              sizes: list[int] | None = None) -> list[FileOutcome]:
     """Each item received, read and loaded, one transaction per file, in the order given.
 
     Reading (parsing, normalising, the contract) is most of ingest's time and holds Python's lock,
     so files are read ahead by worker processes, each into a scratch database of its own, while
-    this process copies the earlier ones into the work database, its one writer. One file's
-    failure does not stop the others; the failures are raised together at the end."""
+    this process copies the earlier ones into the work database, its one writer. With the items'
+    `sizes`, the largest are read first (reading_order). One file's failure does not stop the
+    others; the failures are raised together at the end."""
     scratch = loader.scratch_dir(con)
     shutil.rmtree(scratch, ignore_errors=True)  # what an interrupted run left: the work database has one writer
     processes = reading_processes(len(items))
@@ -116,13 +136,21 @@ def _in_order(con, items: list, receive: Callable[[object], Delivery], describe)
         return item, delivery, future
 
     outcomes, failures = [], []
-    upcoming = iter(items)
-    ahead = deque(start(item) for item in itertools.islice(upcoming, processes + 1))
+    # Each position once. By the turn of the i-th item, i + processes + 1 have been started: with at
+    # most processes - 1 taken ahead of their turn, that includes the i-th.
+    order = iter(reading_order(sizes, processes) if pool and sizes else range(len(items)))
+    ahead: dict[int, tuple] = {}  # by position in `items`: received, and being read if a worker took it
+
+    def start_next() -> None:
+        if (i := next(order, None)) is not None:
+            ahead[i] = start(items[i])
+
+    for _ in range(processes + 1):
+        start_next()
     try:
-        while ahead:
-            item, delivery, future = ahead.popleft()
-            for following in itertools.islice(upcoming, 1):  # keep every worker busy while this file is written
-                ahead.append(start(following))
+        for i, item in enumerate(items):
+            _, delivery, future = ahead.pop(i)
+            start_next()  # keep every worker busy while this file is written
             try:
                 if isinstance(delivery, Exception):
                     raise delivery

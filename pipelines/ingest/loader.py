@@ -185,7 +185,9 @@ def scratch_dir(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def scratch_path(scratch: Path, delivery: Delivery) -> Path:
-    return scratch / f"{delivery.sha}.duckdb"
+    """One per delivery: two deliveries of the same bytes in one batch are not read into one file."""
+    entry = hashlib.sha256(delivery.arrival["landing_path"].encode("utf-8", "surrogateescape")).hexdigest()
+    return scratch / f"{delivery.sha}-{entry[:16]}.duckdb"
 
 
 Read = tuple["_Parsed", str | None]  # what reading found, and why the file is quarantined (None: it loads)
