@@ -122,6 +122,7 @@ def _in_order(con, items: list, receive: Callable[[object], Delivery], describe,
     if pool:
         pseudonym.ensure_key()  # made here, not by two workers at once
     reading: set[str] = set()
+    submitted = []
 
     def start(item):
         """Receive the item and hand its file to a worker, unless it is a duplicate or not to be read."""
@@ -133,6 +134,7 @@ def _in_order(con, items: list, receive: Callable[[object], Delivery], describe,
         if pool and delivery.refusal is None and delivery.sha not in reading and not loader.already_loaded(con, delivery):
             reading.add(delivery.sha)  # the same bytes twice in one batch: the second is the duplicate
             future = pool.submit(loader.read_into, loader.scratch_path(scratch, delivery), delivery)
+            submitted.append(future)
         return item, delivery, future
 
     outcomes, failures = [], []
@@ -164,7 +166,9 @@ def _in_order(con, items: list, receive: Callable[[object], Delivery], describe,
         raise
     finally:
         if pool:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Idle workers take ~0.8 s to exit (Python tearing down GX and pandas): not waited for. One
+            # still reading (its file failed in this process first) is, so that it leaves no scratch file.
+            pool.shutdown(wait=not all(f.done() for f in submitted), cancel_futures=True)
         shutil.rmtree(scratch, ignore_errors=True)
     if failures:
         raise IngestError("could not process " + "; ".join(failures))
