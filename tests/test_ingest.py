@@ -577,7 +577,7 @@ def test_files_read_by_worker_processes_load_what_they_load_read_here(small_samp
     """A landing zone of large files, the same bytes delivered twice, a truncated file and a link,
     ingested with two reading processes and in this process alone: the same outcomes, raw rows,
     rejects, warnings, contract results and file records, in the same order of arrival. The largest
-    file arrives after the others, so two processes read it first (landing.reading_order)."""
+    file arrives after the others, so that two processes read it first (landing.reading_order)."""
     monkeypatch.setenv("ANJU_HOME", str(tmp_path / "home"))  # one pseudonym key for both loads
     sources = sorted(small_sample.landing.rglob("*.csv"), key=lambda p: -p.stat().st_size)[:6]
     outcomes, roots = {}, {}
