@@ -107,10 +107,10 @@ def test_summary_judges_every_target(bench):
 
 
 def test_identity_score_reads_a_bench_home(bench):
-    """`python -m pipelines.identity.score` on a bench home (truth beside the pipeline home): every
+    """`python -m benchmarks.identity_score` on a bench home (truth beside the pipeline home): every
     ID link names the true person, Splink's links almost all, and the summary is printed."""
     home, _, _ = bench
-    result = subprocess.run([sys.executable, "-m", "pipelines.identity.score", "--home", str(home / "pipeline"),
+    result = subprocess.run([sys.executable, "-m", "benchmarks.identity_score", "--home", str(home / "pipeline"),
                              "--truth", str(home / "sample" / "truth")],
                             capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr

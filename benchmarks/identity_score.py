@@ -1,6 +1,7 @@
-"""Benchmark of identity across departments against the generator's truth (reads truth: not pipeline).
+"""Identity across departments against the generator's truth: a benchmark, so it lives here and not in
+the pipeline, which never reads truth.
 
-    python -m pipelines.identity.score --home DIR [--truth TRUTH]
+    python -m benchmarks.identity_score --home DIR [--truth TRUTH]
 
 DIR is an ANJU_HOME holding a built `work/anju_work.duckdb` (ingest + dbt, and `python -m
 pipelines.identity.residents --home DIR` for residents); TRUTH is sample_data's ground truth
