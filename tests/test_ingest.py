@@ -185,6 +185,45 @@ def test_excel_serial_dates_and_formula_cells_load_their_values(zone):
     assert zone.rows("community_register", "built_year, CAST(first_delivery_date AS VARCHAR)") == [(2012, "2023-06-01")]
 
 
+def test_record_numbers_stored_as_long_numbers_are_rejected_not_merged(zone):
+    """Three 16-digit 工单编号 stored as numbers all read as 2.02506010000012e+15: loaded, they would
+    be one order. Fifteen digits survive a spreadsheet, and load as written."""
+    import xlsxwriter
+
+    path = zone.path("complaint", "12345工单_2025年6月.xlsx")
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, WORK_ORDER_HEADER)
+    for i, number in enumerate([2025060100000123, 2025060100000124, 202506010000012], start=1):
+        sheet.write_number(i, 0, number)
+        sheet.write_row(i, 1, [f"2025-06-01 0{i}:00", "江城区", "和谐苑1栋", "物业服务", "否", "", "", "已受理", "2025-06-01 09:00"])
+    book.close()
+    outcome = zone.ingest(path)
+    assert (outcome.rows_loaded, outcome.rows_rejected) == (1, 2)
+    assert zone.rows("work_order", "order_no") == [("202506010000012",)]
+    assert zone.rejects() == [
+        (2, "工单编号", "number in scientific notation: its last digits are lost"),
+        (3, "工单编号", "number in scientific notation: its last digits are lost"),
+    ]
+
+
+def test_a_formulas_cached_binary_residue_reads_as_the_amount_it_shows(zone):
+    """0.3-0.2-0.1 is cached as -2.7755575615628914e-17: Excel shows 0.00, and so it loads."""
+    import xlsxwriter
+
+    path = zone.path("fund", "缴存明细202305.xlsx")
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, DEPOSIT_HEADER)
+    sheet.write_row(1, 0, ["L1", "和谐苑", "和谐苑1-1-101", "100"])
+    sheet.write_formula(1, 4, "=0.3-0.2-0.1", None, 0.3 - 0.2 - 0.1)
+    sheet.write_row(1, 5, ["2023-05-06", "首期归集", ""])
+    book.close()
+    outcome = zone.ingest(path)
+    assert (outcome.rows_loaded, zone.warnings()) == (1, [])
+    assert [(r[0], float(r[1])) for r in zone.rows("fund_deposit", "serial_no, amount_paid")] == [("L1", 0.0)]
+
+
 def test_implausible_area_rejects_the_row(zone):
     rows = [["F1", "江城区", "幸福街道", "和谐苑", "1", "1", "101", area, "已分配", "", ""] for area in ("89.5㎡", "0", "2000平方米", "89.5平方米")]
     outcome = zone.ingest(write_csv(zone.path("unit", "房源.csv"), DWELLING_HEADER, rows))

@@ -121,6 +121,21 @@ def test_resident_id_birth_date_must_exist_and_not_be_in_the_future():
     assert n.resident_id(series(future), as_of=Date(2025, 1, 2)).problem.tolist() == [None]
 
 
+@pytest.mark.parametrize(
+    "raw, expected, problem",
+    [
+        ("GD2025060100123", "GD2025060100123", None),
+        (" '20250601123 ", "20250601123", None),
+        ("２０２５０６０１", "20250601", None),
+        ("3E12", "3E12", None),  # no exponent sign: a code, not how a spreadsheet writes a number
+        ("4.20102E+17", None, "number in scientific notation: its last digits are lost"),
+        ("2.02506010000012e+15", None, "number in scientific notation: its last digits are lost"),
+    ],
+)
+def test_identifier(raw, expected, problem):
+    assert one(n.identifier, raw)[:2] == (expected, problem)
+
+
 def test_resident_id_stored_as_a_float_is_rejected():
     assert n.resident_id(pd.Series([4.20102198001011e17], dtype=object)).problem.tolist() == ["ID in scientific notation"]
 

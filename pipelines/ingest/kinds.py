@@ -49,7 +49,7 @@ ESTATE = C("小区名称", "estate_name", "estate", required=True)
 KINDS: tuple[Kind, ...] = (
     Kind("household_roster", "安置人员花名册", "household", "snapshot", (
         C("序号", "seq", "integer"),
-        C("户编号", "household_no", required=True),
+        C("户编号", "household_no", "identifier", required=True),
         C("姓名", "name", required=True),
         C("身份证号码", "resident_id", "resident_id", required=True, aliases=("身份证号", "公民身份号码")),
         C("与户主关系", "relation", "category:RELATION_TO_HEAD"),
@@ -66,7 +66,7 @@ KINDS: tuple[Kind, ...] = (
         C("特殊群体", "special_groups", "special_groups"),
     )),
     Kind("dwelling_register", "安置房源台账", "unit", "snapshot", (
-        C("房源编号", "unit_no", required=True),
+        C("房源编号", "unit_no", "identifier", required=True),
         C("区县", "district_name"),
         C("街道", "street_name"),
         ESTATE,
@@ -104,8 +104,8 @@ KINDS: tuple[Kind, ...] = (
         C("纬度", "latitude", "decimal"),
     )),
     Kind("fund_deposit", "专项维修资金缴存明细", "fund", "ledger", (
-        C("业务流水号", "serial_no", required=True),
-        C("房源编号", "unit_no"),
+        C("业务流水号", "serial_no", "identifier", required=True),
+        C("房源编号", "unit_no", "identifier"),
         ESTATE,
         C("房屋坐落", "location", "location", required=True),
         C("建筑面积", "floor_area", "area"),
@@ -134,7 +134,7 @@ KINDS: tuple[Kind, ...] = (
         C("拨付日期", "disbursed_date", "date"),
     ), key=("estate_name", "project_name", "approved_date")),
     Kind("work_order", "12345工单明细", "complaint", "ledger", (
-        C("工单编号", "order_no", required=True),
+        C("工单编号", "order_no", "identifier", required=True),
         C("来电时间", "called_at", "timestamp", required=True),
         C("诉求人", "caller"),
         C("联系电话", "phone", "phone"),
@@ -154,7 +154,7 @@ KINDS: tuple[Kind, ...] = (
         C("更新时间", "updated_at", "timestamp", required=True),
     ), key=("order_no",)),
     Kind("facility_register", "设施设备台账", "facility", "snapshot", (
-        C("设施编号", "facility_no", required=True),
+        C("设施编号", "facility_no", "identifier", required=True),
         C("设施类型", "facility_type", "category:FACILITY_TYPE", required=True),
         ESTATE,
         C("楼栋", "building", "building"),
@@ -164,8 +164,8 @@ KINDS: tuple[Kind, ...] = (
         C("维保单位", "maintainer"),
     )),
     Kind("repair_order", "报修工单", "facility", "ledger", (
-        C("报修单号", "repair_no", required=True),
-        C("设施编号", "facility_no"),
+        C("报修单号", "repair_no", "identifier", required=True),
+        C("设施编号", "facility_no", "identifier"),
         ESTATE,
         C("报修时间", "reported_at", "timestamp", required=True),
         C("响应时间", "responded_at", "timestamp"),
@@ -182,7 +182,7 @@ KINDS: tuple[Kind, ...] = (
     )),
     Kind("satisfaction_survey", "居民满意度测评", "engagement", "ledger", (
         C("测评月份", "survey_month", "month", required=True),
-        C("问卷编号", "questionnaire_no", required=True),
+        C("问卷编号", "questionnaire_no", "identifier", required=True),
         ESTATE,
         C("楼栋", "building", "building"),
         C("受访人", "respondent"),

@@ -176,6 +176,23 @@ def _clean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text.where(text != ""), warning
 
 
+# How a spreadsheet shows a number too long for it (`4.20102E+17`, `2.02506010000012e+15`).
+_SCIENTIFIC = r"[+-]?\d(?:\.\d+)?[eE]\+\d{1,3}"
+
+
+def identifier(s: pd.Series) -> Normalized:
+    """A record's own number (工单编号, 房源编号, 业务流水号, …) as clean text. One in scientific
+    notation was a long number kept as a number: its last digits are gone, so two records could
+    share it (EXPORTS.md: unrecoverable)."""
+    return _normalize(s, _parse_identifier)
+
+
+def _parse_identifier(raw: pd.Series) -> pd.DataFrame:
+    text, warning = _clean(raw)
+    problem = _first_problem(raw.index, (_matches(text, _SCIENTIFIC), "number in scientific notation: its last digits are lost"))
+    return _result(text, problem, warning)
+
+
 def _transform_where(text: pd.Series, mask: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
     if not mask.any():
         return text

@@ -14,6 +14,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .header import HEADER_SEARCH_ROWS
@@ -252,7 +253,11 @@ def _cell_text(value) -> str | None:
             return str(int(value))
         # Beyond 15 significant digits Excel has already lost precision (IDs typed as numbers):
         # keep the scientific form so the value is recognised as unrecoverable, never "repaired".
-        return repr(value) if abs(value) < 1e15 else f"{value:.15g}"
+        if abs(value) >= 1e15:
+            return f"{value:.15g}"
+        # Below, the shortest exact digits, never in exponent form: a formula's cached 0.3-0.2-0.1
+        # is -2.7755575615628914e-17, which no parser of amounts would read.
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):

@@ -17,6 +17,7 @@ from .kinds import Column
 
 SQL_TYPES = {
     "text": "VARCHAR",
+    "identifier": "VARCHAR",
     "resident_id": "VARCHAR",
     "code6": "VARCHAR",
     "code9": "VARCHAR",
@@ -82,6 +83,8 @@ def read_column(column: Column, cells: pd.Series, from_xlsx: bool) -> ColumnValu
         result = getattr(n, kind)(cells, excel_serial=from_xlsx)
     elif kind in ("code6", "code9", "code12", "text"):
         result = n.clean_text(cells)
+    elif kind == "identifier":
+        result = n.identifier(cells)
     elif kind == "distance":
         result = n.decimal(cells)
     else:
