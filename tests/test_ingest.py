@@ -20,7 +20,7 @@ from pipelines.ingest import landing, loader, store
 from pipelines.ingest.header import find_header
 from pipelines.ingest.reader import read_sheets
 from pipelines.settings import Paths
-from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, write_csv, write_xlsx
+from tests.exports import COMMUNITY_HEADER, COMMUNITY_ROWS, DWELLING_HEADER, DWELLING_ROWS, write_csv, write_xlsx
 
 VALID_ID = "11010519491231002X"
 VALID_ID_2 = "420102198001011231"
@@ -328,6 +328,26 @@ def test_header_variants_column_order_and_unknown_columns(zone):
     assert outcome.status == "loaded"
     source = json.loads(zone.rows("community_register", "_source")[0][0])
     assert source["备用字段"] == "保留我"  # unknown columns are kept
+
+
+def test_a_unit_in_the_header_is_how_the_values_are_read(zone):
+    """平米 and M² are the ㎡ of 建筑面积; 万元 and 公里 change what the numbers mean. A value that states
+    its own unit keeps it."""
+    header = [h.replace("建筑面积（㎡）", "建筑面积（平米）") for h in DWELLING_HEADER]
+    assert zone.ingest(write_csv(zone.path("unit", "房源台账.csv"), header, DWELLING_ROWS[:1])).status == "loaded"
+    header = [h.replace("建筑面积（㎡）", "建筑面积(M²)") for h in DWELLING_HEADER]
+    assert zone.ingest(write_csv(zone.path("unit", "房源台账2.csv"), header, DWELLING_ROWS[1:2])).status == "loaded"
+    assert zone.rows("dwelling_register", "floor_area") == [(89.5,), (89.5,)]
+
+    usage = [["和谐苑", "电梯更换", "12.5", "2025-06-01"], ["和谐苑", "屋面防水", "3,000元", "2025-06-02"],
+             ["和谐苑", "外墙修缮", "0.123456", "2025-06-03"]]
+    zone.ingest(write_csv(zone.path("fund", "维修资金使用公示_202506.csv"), ["小区名称", "项目名称", "使用金额（万元）", "表决通过日期"], usage))
+    assert [(r[0], float(r[1])) for r in zone.rows("fund_expenditure", "project_name, amount")] == [
+        ("电梯更换", 125000.0), ("屋面防水", 3000.0), ("外墙修缮", 1234.56)]
+
+    services = [["和谐苑", "小学", "0.8"], ["和谐苑", "公交站点", "300米"]]
+    zone.ingest(write_csv(zone.path("facility", "配套_20250630.csv"), ["小区名称", "配套类型", "步行距离（公里）"], services))
+    assert zone.rows("nearby_service", "service_type, walking_distance_m") == [("小学", 800.0), ("公交站点", 300.0)]
 
 
 def test_cr_only_line_endings_nul_bytes_and_a_stray_bom(zone):

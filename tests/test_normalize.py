@@ -255,6 +255,26 @@ def test_amount(raw, expected, problem):
 
 
 @pytest.mark.parametrize(
+    "raw, unit, expected",
+    [
+        ("12.5万", None, 125000.0),
+        ("12.5万元", None, 125000.0),
+        ("12.5", "万元", 125000.0),
+        ("0.123456", "万元", 1234.56),
+        ("0.1234565", "万元", 1234.57),  # half-up on the text, after moving the point
+        ("300元", "万元", 300.0),  # the value's own unit wins
+        ("12.5", "元", 12.5),
+    ],
+)
+def test_amount_in_wan(raw, unit, expected):
+    assert one(n.amount, raw, unit=unit) == (expected, None, None)
+
+
+def test_amount_in_wan_too_large():
+    assert one(n.amount, "1234567890万")[1] == "amount too large"
+
+
+@pytest.mark.parametrize(
     "raw, expected, problem",
     [
         ("89.5", 89.5, None),

@@ -10,17 +10,28 @@ from .kinds import KINDS, Column, Kind
 
 HEADER_SEARCH_ROWS = 10  # title rows above the header: EXPORTS.md allows 1–3
 
-_UNIT_SUFFIX = re.compile(r"\((?:㎡|m2|m²|平方米|元|万元|米|m|个|人|户|年)\)$")
+# A unit in brackets after the name (NFKC has made ㎡ and m² into m2). 万元 and 公里 change what the
+# values mean: the column's reader is told (header_unit).
+_UNIT_SUFFIX = re.compile(r"\((m2|平方米|平米|元|万元|米|m|公里|千米|km|个|人|户|年)\)$", re.IGNORECASE)
+
+
+def _split_header(cell: str | None) -> tuple[str, str | None]:
+    if not cell:
+        return "", None
+    text = unicodedata.normalize("NFKC", cell)
+    text = re.sub(r"\s+", "", text).strip("*")
+    unit = _UNIT_SUFFIX.search(text)
+    return _UNIT_SUFFIX.sub("", text).rstrip("*"), unit and unit.group(1).lower()
 
 
 def normalize_header(cell: str | None) -> str:
     """`建筑面积（㎡）`, ` 姓名* `, `身份证\\n号码` → `建筑面积`, `姓名`, `身份证号码`."""
-    if not cell:
-        return ""
-    text = unicodedata.normalize("NFKC", cell)
-    text = re.sub(r"\s+", "", text).strip("*")
-    text = _UNIT_SUFFIX.sub("", text)
-    return text.rstrip("*")
+    return _split_header(cell)[0]
+
+
+def header_unit(cell: str | None) -> str | None:
+    """The unit in brackets after a header's name, lower-case: `使用金额（万元）` → `万元`."""
+    return _split_header(cell)[1]
 
 
 def _lookup(kind: Kind) -> dict[str, Column]:

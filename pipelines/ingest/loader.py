@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from . import contracts
 from .asof import stated_date
-from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header
+from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header, header_unit
 from .kinds import Kind
 from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
 from . import store
@@ -489,6 +489,7 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
     kind = match.kind
     headers = [c for c in frame.columns if c != ROW]
     by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
+    units = {col.name: header_unit(headers[i]) for i, col in enumerate(match.columns[: len(headers)]) if col}
     rejects: list[tuple[int, str, str, str | None]] = []
     warnings: list[tuple[int, str, str, str | None]] = []
 
@@ -523,7 +524,7 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
                 typed[name] = None
             continue
         cells = frame[header].where(~undecodable, None).reset_index(drop=True)  # rejected anyway
-        result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx")
+        result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx", unit=units[column.name])
         for name, values in result.values.items():
             typed[name] = values.reset_index(drop=True)
         label = header

@@ -412,25 +412,30 @@ def _extract_numbers(text: pd.Series, patterns: tuple[str, ...], columns: list[s
 # Numbers
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?"  # thousands commas only where they group by 3
-_AMOUNT = r"(?:¥ ?)?(?P<sign>[+-])?(?:¥ ?)?(?P<integer>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d*))? ?元?"
+_AMOUNT = r"(?:¥ ?)?(?P<sign>[+-])?(?:¥ ?)?(?P<integer>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d*))? ?(?P<unit>万元|万|元)?"
 _AMOUNT_MAX_DIGITS = 13  # ten trillion yuan: beyond it the cents no longer fit comfortably in int64
+_WAN = 4  # 万 = 10**4 yuan
 _AREA_RANGE = (5, 500)
 _COUNT_UNITS = "年户套分个栋部台人"
 _LENGTH_UNITS = {"": 1, "米": 1, "M": 1, "公里": 1000, "千米": 1000, "KM": 1000}
 
 
-def amount(s: pd.Series) -> Normalized:
-    """Yuan as float64, rounded half-up to the cent on the decimal text (not on a binary float)."""
-    return _normalize(s, _parse_amount)
+def amount(s: pd.Series, unit: str | None = None) -> Normalized:
+    """Yuan as float64, rounded half-up to the cent on the decimal text (not on a binary float).
+    An amount in 万元 (its own unit, or else the header's `unit`) is converted to yuan."""
+    return _normalize(s, partial(_parse_amount, header_in_wan=unit == "万元"))
 
 
-def _parse_amount(raw: pd.Series) -> pd.DataFrame:
+def _parse_amount(raw: pd.Series, header_in_wan: bool = False) -> pd.DataFrame:
     text, warning = _clean(raw)
     text = text.str.replace("\u2212", "-", regex=False)  # MINUS SIGN, which NFKC leaves alone
     parts = _extract(text, _AMOUNT)
     integer = parts["integer"].str.replace(",", "", regex=False)
-    fits = integer.str.len() <= _AMOUNT_MAX_DIGITS
-    cents = _cents(integer[fits], parts["fraction"][fits])
+    stated = parts["unit"]
+    in_wan = np.where(stated.isna(), header_in_wan, stated.str.startswith("万"))
+    shift = pd.Series(np.where(in_wan, _WAN, 0), index=text.index)
+    fits = integer.str.len() + shift <= _AMOUNT_MAX_DIGITS
+    cents = _cents(integer[fits], parts["fraction"][fits], shift[fits])
     value = (cents.where(parts["sign"][fits] != "-", -cents) / 100).reindex(text.index)
     problem = _first_problem(
         text.index,
@@ -442,10 +447,16 @@ def _parse_amount(raw: pd.Series) -> pd.DataFrame:
     return _result(value, problem, warning)
 
 
-def _cents(integer: pd.Series, fraction: pd.Series) -> pd.Series:
-    digits = fraction.fillna("").str.pad(3, side="right", fillchar="0")
-    round_up = digits.str[2].astype("int64") >= 5
-    return integer.astype("int64") * 100 + digits.str[:2].astype("int64") + round_up.astype("int64")
+def _cents(integer: pd.Series, fraction: pd.Series, shift: pd.Series) -> pd.Series:
+    """integer.fraction × 10**shift, in cents: the decimal point moved on the text, then rounded half-up."""
+    cents = pd.Series(0, index=integer.index, dtype="int64")
+    for places in shift.unique():
+        at = (shift == places).to_numpy()
+        digits = fraction[at].fillna("").str.pad(3 + places, side="right", fillchar="0")
+        round_up = digits.str[2 + places].astype("int64") >= 5
+        cents[at] = (integer[at].astype("int64") * 10 ** (2 + places) + digits.str[: 2 + places].astype("int64")
+                     + round_up.astype("int64"))
+    return cents
 
 
 def area(s: pd.Series) -> Normalized:
@@ -483,16 +494,17 @@ def _parse_integer(raw: pd.Series) -> pd.DataFrame:
     return _result(value.where(whole).astype("Int64"), problem, warning)
 
 
-def decimal(s: pd.Series) -> Normalized:
-    """Decimal numbers (float64); lengths in 米/m stay, in 公里/千米/km become metres."""
-    return _normalize(s, _parse_decimal)
+def decimal(s: pd.Series, unit: str | None = None) -> Normalized:
+    """Decimal numbers (float64); lengths in 米/m stay, in 公里/千米/km become metres. A value without
+    a unit of its own is in the header's `unit`, if that is a length."""
+    return _normalize(s, partial(_parse_decimal, header_unit=(unit or "").upper() if (unit or "").upper() in _LENGTH_UNITS else ""))
 
 
-def _parse_decimal(raw: pd.Series) -> pd.DataFrame:
+def _parse_decimal(raw: pd.Series, header_unit: str = "") -> pd.DataFrame:
     text, warning = _clean(raw)
     units = "|".join(unit for unit in _LENGTH_UNITS if unit)
     parts = _extract(text, f"(?P<sign>[+-])?(?P<number>{_NUMBER}|\\.\\d+) ?(?P<unit>{units})?", ignore_case=True)
-    scale = parts["unit"].fillna("").str.upper().map(_LENGTH_UNITS).astype(float)
+    scale = parts["unit"].fillna(header_unit).str.upper().map(_LENGTH_UNITS).astype(float)
     value = _signed(_to_float(parts["number"]), parts["sign"]) * scale
     # 0.85 km * 1000 can come out as 849.9999…; rounding to the millimetre removes the binary noise.
     value = value.where(scale == 1, value.round(3))

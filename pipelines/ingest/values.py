@@ -64,7 +64,8 @@ def sql_columns(column: Column) -> dict[str, str]:
     return {column.name: SQL_TYPES[column.type]}
 
 
-def read_column(column: Column, cells: pd.Series, from_xlsx: bool) -> ColumnValues:
+def read_column(column: Column, cells: pd.Series, from_xlsx: bool, unit: str | None = None) -> ColumnValues:
+    """`unit`: the one the header states in brackets, for values that state none (万元, 公里)."""
     kind = column.type
     if kind in ("dwelling", "location"):
         return _read_dwelling(column, cells)
@@ -86,7 +87,9 @@ def read_column(column: Column, cells: pd.Series, from_xlsx: bool) -> ColumnValu
     elif kind == "identifier":
         result = n.identifier(cells)
     elif kind == "distance":
-        result = n.decimal(cells)
+        result = n.decimal(cells, unit=unit)
+    elif kind == "amount":
+        result = n.amount(cells, unit=unit)
     else:
         result = getattr(n, kind)(cells)
     return ColumnValues({column.name: result.value}, result.problem, result.warning)
