@@ -361,6 +361,15 @@ def test_cr_only_line_endings_nul_bytes_and_a_stray_bom(zone):
     assert {w[2] for w in zone.warnings()} >= {"NUL byte removed", "byte-order mark inside the file removed"}
 
 
+def test_a_stray_control_character_in_free_text_does_not_make_a_file_binary(zone):
+    header = WORK_ORDER_HEADER + ["诉求内容"]
+    rows = [["W1", "2025-06-01 09:00", "江城区", "和谐苑1栋", "设施报修", "否", "", "", "已受理", "2025-06-01 09:00", "楼上漏水\x0b请尽快处理"],
+            ["W2", "2025-06-01 10:00", "江城区", "和谐苑2栋", "设施报修", "否", "", "", "已受理", "2025-06-01 10:00", "电梯\x01故障"]]
+    outcome = zone.ingest(write_csv(zone.path("complaint", "12345工单_20250630.csv"), header, rows))
+    assert outcome.status == "loaded", outcome.reason
+    assert zone.rows("work_order", "content") == [("楼上漏水 请尽快处理",), ("电梯\x01故障",)]
+
+
 def test_formula_like_text_loads_as_written(zone):
     rows = [["H1", "=HYPERLINK(\"x\")", VALID_ID, "和谐苑", "1-1-101", "", "", ""]]
     zone.ingest(write_csv(zone.path("household", "花名册.csv"), ROSTER_HEADER, rows))

@@ -81,7 +81,7 @@ def sniff_format(path: Path, file_name: str) -> str:
         real = "PDF"
     elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
         real = "UTF-16 text (Excel's 'Unicode text'; a CSV must be UTF-8 or GBK/GB18030)"
-    elif len(head.translate(None, _BINARY_BYTES)) < len(head):
+    elif _looks_binary(head):
         real = "binary data (control bytes that no text holds)"
     else:
         real = "text"
@@ -92,6 +92,19 @@ def sniff_format(path: Path, file_name: str) -> str:
     if ext not in (".csv", ".xlsx"):
         raise Unreadable(f"unsupported format: extension '{ext or '(none)'}', content is {real}; only .csv and .xlsx are accepted")
     raise Unreadable(f"extension {ext} does not match the content, which is {real}")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Control bytes, in bytes that do not decode as text. A text export may carry a stray one in a
+    free-text field (a vertical tab pasted into 诉求内容), which loads as written; binary formats
+    leave at least a tenth of their characters undecodable as UTF-8 or GB18030, text hardly any."""
+    if len(head.translate(None, _BINARY_BYTES)) == len(head):
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        text = codecs.getincrementaldecoder(encoding)("replace").decode(head, final=False)
+        if text.count(UNDECODABLE) <= 0.01 * len(text):
+            return False
+    return True
 
 
 def _zip_kind(path: Path) -> str:
