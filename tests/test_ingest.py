@@ -437,6 +437,18 @@ def test_whole_file_faults_are_quarantined_with_one_reason_and_archived(zone, fa
     assert (zone.root / "archive" / archived).read_bytes() == path.read_bytes()
 
 
+def test_a_wide_data_row_among_the_first_rows_is_not_taken_for_a_wide_header(zone):
+    """Trailing empty fields are no columns; a data row of 600 filled fields is rejected by itself."""
+    header = ",".join(COMMUNITY_HEADER)
+    rows = [",".join(r) for r in COMMUNITY_ROWS]
+    text = "\r\n".join([header, rows[0] + "," * 600, rows[1] + "," + ",".join(["x"] * 600), rows[2]]) + "\r\n"
+    path = zone.path("unit", "名录.csv")
+    path.write_text(text, encoding="utf-8")
+    outcome = zone.ingest(path)
+    assert (outcome.status, outcome.rows_loaded) == ("loaded", 2), outcome.reason
+    assert zone.rejects() == [(3, "", "a row of more than 500 fields")]
+
+
 def test_xlsx_expanding_beyond_1_gib_is_refused_before_reading(zone):
     path = write_bomb(zone.path("unit", "炸弹.xlsx"), (1 << 30) + (1 << 24))  # 1 GiB and a block of 16 MiB
     assert path.stat().st_size < 5 * 1024 * 1024

@@ -311,15 +311,26 @@ def _find_header(sheets: list[Sheet], parsed: _Parsed) -> tuple[Sheet, Chunk, He
     firsts = []
     for sheet in sheets:
         first = next(sheet.chunks, Chunk(0, []))
-        if any(len(r) > MAX_COLUMNS for r in first.records[:HEADER_SEARCH_ROWS]):
+        top = [_without_trailing_blanks(r) for r in first.records[:HEADER_SEARCH_ROWS]]
+        wide = {i for i, r in enumerate(top) if len(r) > MAX_COLUMNS}
+        # Matched on at most MAX_COLUMNS + 1 cells a row: a row of 100,000 fields would take minutes.
+        match = find_header([r[: MAX_COLUMNS + 1] for r in top])
+        if (match.row_index in wide) if match else wide:
             raise Quarantine(f"header of more than {MAX_COLUMNS} columns", parsed)
-        if match := find_header(first.records):
+        if match:  # a wide data row among the first is rejected with the other rows (_cut_wide_rows)
             return sheet, first, match
         firsts.append(first)
     if all(not any(c and c.strip() for chunk in itertools.chain([first], sheet.chunks) for r in chunk.records for c in r)
            for sheet, first in zip(sheets, firsts)):
         raise Quarantine("empty file: no cells", parsed)
     raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
+
+
+def _without_trailing_blanks(record: list[str | None]) -> list[str | None]:
+    end = len(record)
+    while end and not (record[end - 1] or "").strip():
+        end -= 1
+    return record[:end]
 
 
 class _FileRows:
