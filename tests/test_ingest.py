@@ -321,6 +321,15 @@ def test_xlsx_title_rows_merged_cells_totals_and_blank_rows_are_skipped_and_coun
     assert_balanced(outcome)
 
 
+def test_the_date_after_jiezhi_is_the_as_of_date_and_spaced_totals_rows_are_skipped(zone):
+    """A title row may also state when the file was filled in; 截至 says which date it speaks for."""
+    rows = COMMUNITY_ROWS + [["合 计", "", "", "", "", "", "", "", ""], ["合　计：", "3"]]
+    path = write_csv(zone.path("unit", "安置小区名录.csv"), COMMUNITY_HEADER, rows,
+                     titles=["江城区安置小区名录", "填报日期：2024年11月5日    截至：2024年10月31日"])
+    outcome = zone.ingest(path)
+    assert (str(outcome.as_of), outcome.rows_loaded, outcome.rows_skipped, zone.rejects()) == ("2024-10-31", 3, 4, [])
+
+
 def test_header_variants_column_order_and_unknown_columns(zone):
     header = ["小区名称 ", "小区编码*", "区县\n代码", "街道代码", "建成年份", "备用字段"]
     rows = [["和谐苑", "420102001002", "420102", "420102001", "2021", "保留我"]]

@@ -41,11 +41,23 @@ def _parse(match: re.Match, form: str) -> dt.date | None:
         return None
 
 
+# 截至 (or 截止) marks the date a file speaks for; a 填报日期 beside it is only when it was filled in.
+_AS_OF_MARK = re.compile(r"截[至止]")
+
+
 def date_in_text(text: str | None) -> dt.date | None:
-    """The latest date stated in a text, by the first pattern (most specific first) that matches."""
+    """The date a text states after its last 截至, else the latest date it states, by the first
+    pattern (most specific first) that matches."""
     if not text:
         return None
     text = unicodedata.normalize("NFKC", text)
+    marks = list(_AS_OF_MARK.finditer(text))
+    if marks and (after := _latest_date(text[marks[-1].end():])):
+        return after
+    return _latest_date(text)
+
+
+def _latest_date(text: str) -> dt.date | None:
     for pattern, form in _PATTERNS:
         dates = [d for m in pattern.finditer(text) if (d := _parse(m, form))]
         if dates:

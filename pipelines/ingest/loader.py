@@ -37,7 +37,7 @@ from .store import FILE_ROW_TABLES, raw_columns
 from .values import read_column, sql_columns
 
 ROW = contracts.ROW
-_TOTAL_ROW = re.compile(r"^(合计|总计|小计)")
+_TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计)")  # `合 计` and `合　计：` too
 MAX_UNDECODABLE_SHARE = 0.01
 
 
