@@ -256,6 +256,15 @@ def test_work_order_closed_before_the_call_is_rejected_and_synonyms_normalised(z
     assert zone.rejects() == [(3, "办结时间", "办结时间 before 来电时间")]
 
 
+def test_a_location_whose_estate_name_ends_in_a_digit_is_split_at_its_estate_name(zone):
+    rows = [["L1", "阳光100", "阳光100 3栋2单元501", "100", "100", "2023-05-06", "首期归集", ""],
+            ["L2", "阳光100", "阳光1003栋2单元502", "100", "100", "2023-05-06", "首期归集", ""]]
+    zone.ingest(write_csv(zone.path("fund", "缴存明细202305.csv"), DEPOSIT_HEADER, rows))
+    assert zone.rows("fund_deposit", "location_estate, location_building, location_entrance, location_room") == [
+        ("阳光100", "3", "2", "501"), ("阳光100", "3", "2", "502")]
+    assert zone.rejects() == []
+
+
 def test_paid_above_due_without_a_note_is_rejected(zone):
     rows = [
         ["L1", "和谐苑", "和谐苑1-1-101", "100", "150", "2023-05-06", "首期归集", ""],

@@ -493,6 +493,14 @@ def test_split_without_estate_and_ambiguous_seam():
     assert parsed["problem"].tolist() == [None, "unclear where the estate name ends", "unparseable dwelling"]
 
 
+def test_the_rows_own_estate_name_settles_an_unclear_seam():
+    parsed = n.split_estate_and_dwelling(series("阳光100 3栋2单元501", "阳光1003栋2单元502", "阳光1003栋2单元503"),
+                                         series("阳光100", "阳光 100", "朝阳小区"))
+    assert parsed[["estate", "building", "entrance", "room"]].iloc[:2].values.tolist() == [["阳光100", "3", "2", "501"],
+                                                                                         ["阳光100", "3", "2", "502"]]
+    assert parsed["problem"].tolist() == [None, None, "unclear where the estate name ends"]
+
+
 # --- Catalogue 7: community names -----------------------------------------------------------------
 
 

@@ -535,7 +535,8 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
                 typed[name] = None
             continue
         cells = frame[header].where(~undecodable, None).reset_index(drop=True)  # rejected anyway
-        result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx", unit=units[column.name])
+        estate_names = frame[by_name["estate_name"]].reset_index(drop=True) if "estate_name" in by_name else None
+        result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx", unit=units[column.name], estate_names=estate_names)
         for name, values in result.values.items():
             typed[name] = values.reset_index(drop=True)
         label = header

@@ -735,9 +735,26 @@ def dwelling(s: pd.Series) -> pd.DataFrame:
     return _per_unique(s, partial(_parse_dwelling, with_estate=False))
 
 
-def split_estate_and_dwelling(s: pd.Series) -> pd.DataFrame:
-    """房屋坐落 (`江城区幸福家园一期三号楼二单元501室`) → estate, building, entrance, room, problem, warning."""
-    return _per_unique(s, partial(_parse_dwelling, with_estate=True))
+def split_estate_and_dwelling(s: pd.Series, estate_names: pd.Series | None = None) -> pd.DataFrame:
+    """房屋坐落 (`江城区幸福家园一期三号楼二单元501室`) → estate, building, entrance, room, problem, warning.
+
+    Where the seam is unclear (阳光1003栋…), each row's own 小区名称 (`estate_names`), if its
+    房屋坐落 starts with it, says where the estate ends."""
+    parts = _per_unique(s, partial(_parse_dwelling, with_estate=True))
+    unclear = (parts["problem"] == _UNCLEAR_SEAM).to_numpy()
+    if estate_names is None or not unclear.any():
+        return parts
+    location = clean_text(s[unclear]).value.str.replace(" ", "", regex=False)
+    estate = clean_text(estate_names[unclear]).value.str.replace(" ", "", regex=False)
+    named = pd.Series([bool(e) and isinstance(loc, str) and loc.startswith(e) and len(loc) > len(e)
+                       for loc, e in zip(location, estate.fillna(""))], index=location.index)
+    rest = pd.Series([loc[len(e):] for loc, e in zip(location[named], estate[named])], index=location.index[named], dtype="str")
+    settled = dwelling(rest)
+    settled = settled[settled["problem"].isna()]
+    parts.loc[settled.index, _DWELLING_PARTS] = settled[_DWELLING_PARTS]
+    parts.loc[settled.index, "estate"] = estate[settled.index]
+    parts.loc[settled.index, "problem"] = None
+    return parts
 
 
 def _parse_part(raw: pd.Series, pattern: str, what: str) -> pd.DataFrame:
@@ -757,10 +774,13 @@ def _parse_dwelling(raw: pd.Series, with_estate: bool) -> pd.DataFrame:
     rules = [(text.notna() & parts.isna().any(axis=1), "unparseable dwelling")]
     if with_estate:
         parts.insert(0, "estate", found["estate"].where(found["estate"] != ""))
-        rules.append((_run_together(found["estate"], found["building"]), "unclear where the estate name ends"))
+        rules.append((_run_together(found["estate"], found["building"]), _UNCLEAR_SEAM))
     problem = _first_problem(text.index, *rules)
     parts[problem.notna()] = np.nan
     return parts.assign(problem=problem, warning=warning)
+
+
+_UNCLEAR_SEAM = "unclear where the estate name ends"
 
 
 def _run_together(estate: pd.Series, building_token: pd.Series) -> pd.Series:

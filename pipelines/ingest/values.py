@@ -64,11 +64,13 @@ def sql_columns(column: Column) -> dict[str, str]:
     return {column.name: SQL_TYPES[column.type]}
 
 
-def read_column(column: Column, cells: pd.Series, from_xlsx: bool, unit: str | None = None) -> ColumnValues:
-    """`unit`: the one the header states in brackets, for values that state none (万元, 公里)."""
+def read_column(column: Column, cells: pd.Series, from_xlsx: bool, unit: str | None = None,
+                estate_names: pd.Series | None = None) -> ColumnValues:
+    """`unit`: the one the header states in brackets, for values that state none (万元, 公里).
+    `estate_names`: the rows' 小区名称, which tells where a location's estate ends."""
     kind = column.type
     if kind in ("dwelling", "location"):
-        return _read_dwelling(column, cells)
+        return _read_dwelling(column, cells, estate_names)
     if kind == "estate":
         text = n.clean_text(cells)
         key = n.estate_name_key(cells)
@@ -95,13 +97,13 @@ def read_column(column: Column, cells: pd.Series, from_xlsx: bool, unit: str | N
     return ColumnValues({column.name: result.value}, result.problem, result.warning)
 
 
-def _read_dwelling(column: Column, cells: pd.Series) -> ColumnValues:
+def _read_dwelling(column: Column, cells: pd.Series, estate_names: pd.Series | None) -> ColumnValues:
     text = n.clean_text(cells)
     if column.type == "dwelling":
         parts = n.dwelling(cells)
         values = {column.name: text.value}
     else:
-        parts = n.split_estate_and_dwelling(cells)
+        parts = n.split_estate_and_dwelling(cells, estate_names)
         values = {column.name: text.value, f"{column.name}_estate": parts["estate"]}
     values.update({f"{column.name}_{p}": parts[p] for p in DWELLING_PARTS})
     return ColumnValues(values, parts["problem"], text.warning)
