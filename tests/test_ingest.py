@@ -224,6 +224,24 @@ def test_a_formulas_cached_binary_residue_reads_as_the_amount_it_shows(zone):
     assert [(r[0], float(r[1])) for r in zone.rows("fund_deposit", "serial_no, amount_paid")] == [("L1", 0.0)]
 
 
+def test_a_formula_saved_as_an_error_is_read_as_its_error_not_as_blank(zone):
+    """#DIV/0! in an optional amount: set to null with a warning, and kept in _source as written."""
+    import xlsxwriter
+
+    path = zone.path("fund", "缴存明细202305.xlsx")
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    sheet.write_row(0, 0, DEPOSIT_HEADER)
+    sheet.write_row(1, 0, ["L1", "和谐苑", "和谐苑1-1-101", "100"])
+    sheet.write_formula(1, 4, "=1/0", None, "#DIV/0!")
+    sheet.write_row(1, 5, ["2023-05-06", "首期归集", ""])
+    book.close()
+    outcome = zone.ingest(path)
+    assert outcome.rows_loaded == 1
+    assert zone.warnings() == [(2, "实缴金额(元)", "invalid value set to null: unparseable amount")]
+    assert json.loads(zone.rows("fund_deposit", "_source")[0][0])["实缴金额(元)"] == "#DIV/0!"
+
+
 def test_implausible_area_rejects_the_row(zone):
     rows = [["F1", "江城区", "幸福街道", "和谐苑", "1", "1", "101", area, "已分配", "", ""] for area in ("89.5㎡", "0", "2000平方米", "89.5平方米")]
     outcome = zone.ingest(write_csv(zone.path("unit", "房源.csv"), DWELLING_HEADER, rows))

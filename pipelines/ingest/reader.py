@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .header import HEADER_SEARCH_ROWS
+from .xlsx_errors import error_cells, sheet_parts
 from .xlsx_extent import sheet_extent, worksheet_parts
 
 MAX_XLSX_EXPANDED_BYTES = 1 << 30
@@ -230,6 +231,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
                 raise Unreadable(f"XLSX would expand to {expanded / 2**30:.1f} GiB (limit 1 GiB): refused before reading")
             for part in worksheet_parts(z):
                 _refuse_oversized(part, *sheet_extent(z, part))
+            errors = {name: error_cells(z, part) for name, part in sheet_parts(z).items() if part in z.NameToInfo}
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
@@ -238,6 +240,10 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         raise
     except Exception as exc:  # zipfile's and calamine's errors for damaged parts, bad CRCs, sizes that lie
         raise Unreadable(f"XLSX cannot be read: {exc}") from exc
+    for name, rows in cells:
+        for (row, column), error in errors.get(name, {}).items():  # calamine reads them as empty
+            if row < len(rows) and column < len(rows[row]) and rows[row][column] in ("", None):
+                rows[row][column] = error
     return [Sheet(name, _in_chunks([[_cell_text(v) for v in row] for row in rows])) for name, rows in cells]
 
 

@@ -48,7 +48,7 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _chunks(stream: IO[bytes]):
+def xml_pieces(stream: IO[bytes]):
     """The XML in pieces that end at a '>', so that no tag is cut in two."""
     rest = b""
     while chunk := stream.read(_CHUNK):
@@ -63,7 +63,7 @@ def _chunks(stream: IO[bytes]):
 def _by_references(stream: IO[bytes]) -> tuple[int, int] | None:
     """The extent from the references, or None if any row or cell may lack one."""
     last_row, widest = 0, 26  # without a two-letter reference, no column lies beyond Z
-    for piece in _chunks(stream):
+    for piece in xml_pieces(stream):
         if any(pattern.search(piece) for pattern in _IRREGULAR):
             return None
         numbers = _ROW_REF.findall(piece)
@@ -75,7 +75,7 @@ def _by_references(stream: IO[bytes]) -> tuple[int, int] | None:
 
 def _by_walking(stream: IO[bytes]) -> tuple[int, int]:
     row = column = last_row = last_column = 0
-    for piece in _chunks(stream):
+    for piece in xml_pieces(stream):
         for tag in _TAG.finditer(piece):
             ref = _REF.search(tag.group(2))
             if tag.group(1) == b"row":
