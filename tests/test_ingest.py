@@ -357,6 +357,15 @@ def test_the_date_after_jiezhi_is_the_as_of_date_and_spaced_totals_rows_are_skip
     assert (str(outcome.as_of), outcome.rows_loaded, outcome.rows_skipped, zone.rejects()) == ("2024-10-31", 3, 4, [])
 
 
+@pytest.mark.parametrize("ending", ["合计：3个小区", "\r\n\x1a"])
+def test_a_file_ending_in_a_short_totals_line_or_a_dos_end_mark_is_not_truncated(zone, ending):
+    text = "\r\n".join(",".join(r) for r in [COMMUNITY_HEADER, *COMMUNITY_ROWS]) + ("\r\n" if ending.startswith("合") else "") + ending
+    path = zone.path("unit", "名录.csv")
+    path.write_text(text, encoding="utf-8")
+    outcome = zone.ingest(path)
+    assert (outcome.status, outcome.rows_loaded, zone.rejects()) == ("loaded", 3, []), outcome.reason
+
+
 def test_header_variants_column_order_and_unknown_columns(zone):
     header = ["小区名称 ", "小区编码*", "区县\n代码", "街道代码", "建成年份", "备用字段"]
     rows = [["和谐苑", "420102001002", "420102", "420102001", "2021", "保留我"]]

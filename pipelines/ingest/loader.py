@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import itertools
 import os
-import re
 import shutil
 import stat
 from collections.abc import Callable
@@ -31,13 +30,12 @@ from . import contracts
 from .asof import stated_date
 from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header, header_unit
 from .kinds import Kind
-from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
+from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, TOTAL_ROW, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
 from . import store
 from .store import FILE_ROW_TABLES, raw_columns
 from .values import read_column, sql_columns
 
 ROW = contracts.ROW
-_TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计)")  # `合 计` and `合　计：` too
 MAX_UNDECODABLE_SHARE = 0.01
 
 
@@ -362,7 +360,7 @@ class _FileRows:
         first_cell = text.iloc[:, -1]
         for column in reversed(text.columns[:-1]):  # the first filled cell of each row, column-wise
             first_cell = text[column].where(~blank[column], first_cell)
-        skipped = blank.all(axis=1) | first_cell.str.strip().str.match(_TOTAL_ROW).fillna(False)
+        skipped = blank.all(axis=1) | first_cell.str.strip().str.match(TOTAL_ROW).fillna(False)
         keep = ~skipped.to_numpy()
         frame, text = frame[keep].reset_index(drop=True), text[keep].reset_index(drop=True)
         frame[ROW] = first_row_number + keep.nonzero()[0]
