@@ -526,6 +526,7 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
         for row, original in zip(frame.loc[firsts, ROW].to_numpy()[earlier > 0], earlier[earlier > 0]):
             rejects.append((int(row), "", "duplicate of an earlier row", f"row {original}"))
     typed = pd.DataFrame({ROW: frame[ROW].to_numpy()})
+    estate_names = frame[by_name["estate_name"]].reset_index(drop=True) if "estate_name" in by_name else None
     for column in kind.columns:
         header = by_name.get(column.name)
         if header is None:  # an optional column this file does not have
@@ -533,7 +534,6 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
                 typed[name] = None
             continue
         cells = frame[header].where(~undecodable, None).reset_index(drop=True)  # rejected anyway
-        estate_names = frame[by_name["estate_name"]].reset_index(drop=True) if "estate_name" in by_name else None
         result = read_column(column, cells, from_xlsx=parsed.fmt == "xlsx", unit=units[column.name], estate_names=estate_names)
         for name, values in result.values.items():
             typed[name] = values.reset_index(drop=True)

@@ -497,7 +497,8 @@ def _parse_integer(raw: pd.Series) -> pd.DataFrame:
 def decimal(s: pd.Series, unit: str | None = None) -> Normalized:
     """Decimal numbers (float64); lengths in 米/m stay, in 公里/千米/km become metres. A value without
     a unit of its own is in the header's `unit`, if that is a length."""
-    return _normalize(s, partial(_parse_decimal, header_unit=(unit or "").upper() if (unit or "").upper() in _LENGTH_UNITS else ""))
+    length = (unit or "").upper()
+    return _normalize(s, partial(_parse_decimal, header_unit=length if length in _LENGTH_UNITS else ""))
 
 
 def _parse_decimal(raw: pd.Series, header_unit: str = "") -> pd.DataFrame:
@@ -713,6 +714,7 @@ _DWELLING = (
     rf"(?P<room>{_ROOM_NUMBER})(?:{_ROOM_MARK})?"
 )
 _DWELLING_PARTS = ["building", "entrance", "room"]
+_UNCLEAR_SEAM = "unclear where the estate name ends"
 
 
 def building(s: pd.Series) -> Normalized:
@@ -778,9 +780,6 @@ def _parse_dwelling(raw: pd.Series, with_estate: bool) -> pd.DataFrame:
     problem = _first_problem(text.index, *rules)
     parts[problem.notna()] = np.nan
     return parts.assign(problem=problem, warning=warning)
-
-
-_UNCLEAR_SEAM = "unclear where the estate name ends"
 
 
 def _run_together(estate: pd.Series, building_token: pd.Series) -> pd.Series:
