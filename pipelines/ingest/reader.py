@@ -31,7 +31,7 @@ MAX_XLSX_CELLS = MAX_XLSX_ROWS * 32
 DEFAULT_CHUNK_ROWS = 500_000
 CSV_BLOCK_BYTES = 1 << 24
 
-DOS_END_OF_FILE = "\x1a"
+_DOS_END_OF_FILE = "\x1a"
 # A totals row, skipped: its first filled cell starts 合计, 总计 or 小计 (`合 计`, `合　计：` too).
 TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计)")
 
@@ -175,7 +175,7 @@ def _scan(path: Path, encoding: str, errors: str) -> tuple[str, int, int, bool]:
                 return encoding, undecodable, quotes, dirty
 
 
-def is_total_row(record: list[str | None]) -> bool:
+def _is_total_row(record: list[str | None]) -> bool:
     first = next((cell.strip() for cell in record if cell and cell.strip()), "")
     return TOTAL_ROW.match(first) is not None
 
@@ -190,7 +190,7 @@ def _csv_chunks(path: Path, encoding: str, dirty: bool) -> Iterator[Chunk]:
     with path.open("rb") as raw:
         raw.seek(-min(2, os.fstat(raw.fileno()).st_size), os.SEEK_END)
         tail = raw.read()
-    dos_end = tail.endswith(DOS_END_OF_FILE.encode())  # ^Z, the end-of-file mark of old DOS tools
+    dos_end = tail.endswith(_DOS_END_OF_FILE.encode())  # ^Z, the end-of-file mark of old DOS tools
     ends_with_newline = tail[:-1 if dos_end else None][-1:] in (b"\n", b"\r")
     size = chunk_rows()
     width = 0  # the widest record before the last
@@ -201,13 +201,13 @@ def _csv_chunks(path: Path, encoding: str, dirty: bool) -> Iterator[Chunk]:
         while records:
             following = next(reader, None)  # one record ahead, to know the last chunk
             last = following is None
-            if last and dos_end and records[-1] == [DOS_END_OF_FILE]:
+            if last and dos_end and records[-1] == [_DOS_END_OF_FILE]:
                 records.pop()
             before_last = records[:-1] if last else records
             if before_last:
                 width = max(width, max(map(len, before_last)))
             if (last and not ends_with_newline and start + len(records) > 1 and 0 < len(records[-1]) < width
-                    and not is_total_row(records[-1])):  # a short 合计 line is how some exports end
+                    and not _is_total_row(records[-1])):  # a short 合计 line is how some exports end
                 raise Unreadable(
                     f"truncated file: the last row has {len(records[-1])} of {width} fields and no line end (the transfer broke mid-row)"
                 )
@@ -246,7 +246,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
                 raise Unreadable(f"XLSX would expand to {expanded / 2**30:.1f} GiB (limit 1 GiB): refused before reading")
             for part in worksheet_parts(z):
                 _refuse_oversized(part, *sheet_extent(z, part))
-            errors = {name: error_cells(z, part) for name, part in sheet_parts(z).items() if part in z.NameToInfo}
+            errors = {name: error_cells(z, part) for name, part in sheet_parts(z).items() if part in z.namelist()}
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
