@@ -334,6 +334,8 @@ def _fmt_config(dataset: str, columns: list[str]) -> dict:
             out[c] = {"d3NumberFormat": PCT}
         elif c.endswith("_score"):
             out[c] = {"d3NumberFormat": SCORE}
+        elif c == "fund_expenditure_w12":
+            out[c] = {"d3NumberFormat": ",.2f"}
     return out
 
 
@@ -388,7 +390,7 @@ city_rows = [
 SC = "scorecard"
 scorecard_columns = ["month_label", "district_name", "street_name", "estate_name", "estate_type", "total_score", "grade",
                      "district_rank", "list_flag", *[f"{k}_rate" for k in SIX], *[f"{k}_score" for k in SIX],
-                     "n_indicator", "n_value", "residents_on_roll", "aged_60_plus_share"]
+                     "n_indicator", "n_value", "residents_on_roll", "aged_60_plus_share", "fund_expenditure_w12"]
 HISTORY = ["综合得分历史", "六项指标历史", "N指标历史"]
 district_rows = [
     (16, [

@@ -1,6 +1,9 @@
 -- Headline figures per assessment month: one row for the city (district_code null, 全市) and one per
 -- district. Figures count only rows assigned to an estate of the register snapshot for M, except the
 -- 12345 response/closure/callback rates, which go by 所属区县 with unmatched orders included.
+-- INDICATORS.md states that for 投诉响应及时率 and 办结率; 回访满意率 is read the same way: it is the
+-- hotline's figure on the same orders (the 已办结 ones), and an order's 所属区县 is known even where
+-- its 事发地址 names no estate.
 with districts as (
     select distinct month, district_code, district_name from {{ ref('int_estate_months') }}
 ),
@@ -20,19 +23,12 @@ estate_rows as (
         p.residents_aged_60_plus,
         p.special_dibao, p.special_disabled, p.special_elderly_alone, p.special_unemployed, p.special_left_behind_children,
         d.has_owners_committee,
-        svc.primary_school_1km,
-        x.fund_expenditure_w12
+        svc.primary_school_1km
     from {{ ref('community_scorecard') }} s
     left join {{ ref('int_estate_month_titles') }} t using (month, estate_code)
     left join {{ ref('int_estate_month_people') }} p using (month, estate_code)
     left join {{ ref('dim_estate_month') }} d using (month, estate_code)
     left join {{ ref('int_estate_month_services') }} svc using (month, estate_code)
-    left join (
-        select m.month, f.estate_code, sum(f.amount) as fund_expenditure_w12
-        from {{ ref('int_months') }} m
-        join {{ ref('int_fund_expenditure') }} f on f.disbursed_date between m.w12_start and m.month_last_day
-        group by m.month, f.estate_code
-    ) x using (month, estate_code)
 ),
 estate_figures as (
     select

@@ -48,6 +48,7 @@ estate_values as (
         ppl.aged_60_plus_share,
         fund.fund_amount_paid,
         fund.fund_amount_due,
+        fund.fund_expenditure_w12,
         fee.fee_amount_received,
         fee.fee_amount_net_due
     from {{ ref('int_estate_months') }} e
@@ -153,6 +154,7 @@ select
     aged_60_plus_share,
     fund_amount_paid,
     fund_amount_due,
+    fund_expenditure_w12,
     fee_amount_received,
     fee_amount_net_due,
     total_unrounded,
