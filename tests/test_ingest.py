@@ -494,6 +494,21 @@ def test_a_wide_data_row_among_the_first_rows_is_not_taken_for_a_wide_header(zon
     assert zone.rejects() == [(3, "", "a row of more than 500 fields")]
 
 
+def test_a_formatted_but_empty_cell_far_to_the_right_does_not_widen_the_sheet(zone):
+    """A fill reaching column WB writes an empty <c r="WB2" s="1"/>: no value, no column."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.Workbook()
+    book.active.append(COMMUNITY_HEADER)
+    book.active.append(COMMUNITY_ROWS[0])
+    book.active.cell(row=2, column=600).fill = PatternFill("solid", fgColor="FFFF00")
+    path = zone.path("unit", "名录.xlsx")
+    book.save(path)
+    outcome = zone.ingest(path)
+    assert (outcome.status, outcome.rows_loaded) == ("loaded", 1), outcome.reason
+
+
 def test_xlsx_expanding_beyond_1_gib_is_refused_before_reading(zone):
     path = write_bomb(zone.path("unit", "炸弹.xlsx"), (1 << 30) + (1 << 24))  # 1 GiB and a block of 16 MiB
     assert path.stat().st_size < 5 * 1024 * 1024

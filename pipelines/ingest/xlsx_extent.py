@@ -17,9 +17,11 @@ import zipfile
 from typing import IO
 
 _CHUNK = 1 << 24
-_ROW_REF = re.compile(rb'<row r="([0-9]+)"')
+# A self-closing <row/> or <c/> holds no value: a formatted but empty cell (a fill reaching column
+# WB) makes one, and calamine does not allocate for it.
+_ROW_REF = re.compile(rb'<row r="([0-9]+)"[^>]*(?<!/)>')
 # Columns of two letters or more (AA…): in department exports they are few, so this stays cheap.
-_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})')
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})[^>]*(?<!/)>')
 # A row or cell whose first attribute is not its reference, or a prefixed one. Each pattern starts
 # with a literal, which Python's re searches for quickly; one alternation of them all is 10× slower.
 _IRREGULAR = (re.compile(rb'<c(?:[/>]|\s(?!r="))'), re.compile(rb'<row(?:[/>]|\s(?!r="))'), re.compile(rb":(?:c|row)[\s/>]"))
