@@ -149,6 +149,21 @@ def million_row_xlsx(city: City, path: Path) -> None:
     xlsx_bytes.write_xlsx(path, (xlsx_bytes.row_xml(i + 1, r) for i, r in enumerate([USAGE, *rows])))
 
 
+def xlsx_with_cells(path: Path, header: list[str], rows: list[list[str]], cells: dict[tuple[int, int], Callable]) -> None:
+    """A one-sheet workbook of text rows under the header, but for `cells`: (data row, column) →
+    how xlsxwriter writes that cell (a number, a formula saved as an error)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header)
+    for i, row in enumerate(rows):
+        sheet.write_row(i + 1, 0, row)
+    for (row, column), write in cells.items():
+        write(sheet, row + 1, column)
+    book.close()
+
+
 def corner_cells_xlsx(path: Path, with_references: bool) -> None:
     """Two cells, at A1 and at XFD1048576: a few hundred bytes that span the whole sheet."""
     far = (f'<row r="{EXCEL_ROWS}"><c r="XFD{EXCEL_ROWS}" t="inlineStr"><is><t>远</t></is></c></row>' if with_references
@@ -266,6 +281,20 @@ def build(city: City, landing: Path, outside: Path) -> list[Case]:
              "3 of 50 rows hold undecodable bytes", _bytes(lambda: gbk_usage_with_undecodable(city, "乱码多", 50, {3, 20, 40}))),
         Case("fund", f"维修资金使用公示_{STAMP}_GBK_1坏行.csv", "GBK, 1 of 200 rows undecodable (0.5%)", LOADED_WITH_REJECTS,
              "undecodable bytes (encoding)", _bytes(lambda: gbk_usage_with_undecodable(city, "乱码少", 200, {100})), rows_loaded=199),
+        Case("fund", f"维修资金使用公示_{STAMP}_控制符.csv", "a vertical tab and a ^A inside fields (text, not binary)", LOADED, "",
+             _bytes(lambda: csv_bytes(USAGE, [[r[0], r[1].replace("第", "第\x0b" if i else "第\x01"), r[2], r[3]]
+                                              for i, r in enumerate(usage_rows(city, "控制符", 3))])), rows_loaded=3),
+        # Values a spreadsheet changed, and units.
+        # One bad row in 20: a larger share of a required column blocks publication (pipelines/warehouse/gate.py).
+        Case("complaint", f"12345工单明细_{STAMP}_长数字.xlsx", "a 16-digit 工单编号 stored as a number (digits lost)", LOADED_WITH_REJECTS,
+             "number in scientific notation", lambda p: xlsx_with_cells(p, WORK_ORDER, orders_of(city, "LONG", 20), {
+                 (0, 0): lambda sheet, r, c: sheet.write_number(r, c, 2026103100000001),
+                 (1, 0): lambda sheet, r, c: sheet.write_number(r, c, 202610310000002)}), rows_loaded=19),
+        Case("fund", f"维修资金使用公示_{STAMP}_公式错误.xlsx", "使用金额 a formula saved as #DIV/0!", LOADED_WITH_REJECTS,
+             "unparseable amount", lambda p: xlsx_with_cells(p, USAGE, usage_rows(city, "公式错误", 20), {
+                 (1, 2): lambda sheet, r, c: sheet.write_formula(r, c, "=1/0", None, "#DIV/0!")}), rows_loaded=19),
+        Case("fund", f"维修资金使用公示_{STAMP}_万元.csv", "使用金额（万元）: amounts in units of 10,000 yuan", LOADED, "",
+             _bytes(lambda: csv_bytes(["小区名称", "项目名称", "使用金额（万元）", "表决通过日期"], usage_rows(city, "万元", 3))), rows_loaded=3),
         # Size: rows.
         Case("fund", f"维修资金使用公示_{STAMP}_百万行.csv", "CSV of 1,048,576 rows (header + 1,048,576)", LOADED, "",
              _bytes(lambda: csv_bytes(USAGE, usage_rows(city, "百万行", EXCEL_ROWS), newline="\n")), rows_loaded=EXCEL_ROWS, huge=True),
