@@ -622,6 +622,22 @@ def test_of_two_deliveries_of_the_same_bytes_the_later_arrival_is_the_duplicate(
     assert [(o.file_name, o.status) for o in outcomes] == [("名录.csv", "loaded"), ("名录(重发).csv", "duplicate")]
 
 
+def test_of_two_ledger_files_stating_one_date_within_one_second_the_later_arrival_comes_first(zone):
+    """The ledger's order (macros/ledger.sql: _as_of, _arrived_at, then _row_number) must not reach
+    the row numbers of two files that arrived 0.6 s apart: the later file's S002 is the newest."""
+    early = write_csv(zone.path("fund", "缴存明细202503.csv"), DEPOSIT_HEADER,
+                      [[f"S00{i}", "和谐苑", f"和谐苑1-1-10{i}", "800", "800", "2025-03-06", "首期归集", ""] for i in (1, 3, 2)])
+    late = write_csv(zone.path("fund", "缴存明细20250331补报.csv"), DEPOSIT_HEADER,
+                     [["S002", "和谐苑", "和谐苑1-1-102", "800", "400", "2025-03-06", "首期归集", ""]])
+    os.utime(early, ns=(1_743_472_800_200_000_000,) * 2)
+    os.utime(late, ns=(1_743_472_800_800_000_000,) * 2)
+    paths = type("P", (), {"landing": zone.root / "landing", "archive": zone.root / "archive"})()
+    landing.ingest(zone.con, paths, landing.landing_files(paths), "run")
+    newest = zone.con.execute("SELECT _file_name, amount_paid FROM raw.fund_deposit WHERE serial_no = 'S002' "
+                              "ORDER BY _as_of DESC, _arrived_at DESC, _row_number DESC LIMIT 1").fetchone()
+    assert (newest[0], float(newest[1])) == ("缴存明细20250331补报.csv", 400.0)
+
+
 # ------------------------------------------------------------------ files read a chunk at a time
 
 

@@ -142,9 +142,13 @@ def receive(archive_dir: Path, path: Path, source: str, run_id: str) -> Delivery
     """A landing entry's arrival: its checksum, and its bytes archived (once)."""
     now = dt.datetime.now().replace(microsecond=0)
     info = os.lstat(path)
-    arrived_at = dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
+    # To the microsecond: of two files stating the same date, the later arrival wins (EXPORTS.md),
+    # also when both were copied in within one second. quality.arrivals keeps whole seconds, as the
+    # landing scan (landing.unseen) compares them.
+    arrived_at = dt.datetime.fromtimestamp(info.st_mtime)
     name = readable(path.name)
-    arrival = dict(source=source, landing_path=landing_key(path), file_name=name, size=info.st_size, mtime=arrived_at, seen_at=now, run_id=run_id)
+    arrival = dict(source=source, landing_path=landing_key(path), file_name=name, size=info.st_size,
+                   mtime=arrived_at.replace(microsecond=0), seen_at=now, run_id=run_id)
     if not stat.S_ISREG(info.st_mode):
         # Never followed: a link could point anywhere on the machine.
         what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
@@ -166,7 +170,7 @@ def received_again(con: duckdb.DuckDBPyConnection, archive_dir: Path, sha: str, 
         raise KeyError(f"no archived file with checksum {sha}")
     source, file_name, archived, arrived_at = found
     arrival = dict(source=source, landing_path=f"archive/{archived}", file_name=file_name,
-                   size=os.path.getsize(archive_dir / archived), mtime=arrived_at,
+                   size=os.path.getsize(archive_dir / archived), mtime=arrived_at.replace(microsecond=0),
                    seen_at=dt.datetime.now().replace(microsecond=0), run_id=run_id)
     return Delivery(source, file_name, sha, arrived_at, arrival, archived, archive_dir / archived, replace=True)
 

@@ -18,7 +18,7 @@ with files as (
         f.warnings,
         f.as_of,
         f.as_of_from,
-        f.arrived_at
+        date_trunc('second', f.arrived_at) as arrived_at  -- kept to the microsecond for ordering; shown to the second
     from {{ source('quality', 'files') }} f
 ),
 duplicates as (
