@@ -1,7 +1,7 @@
 {#
   小区编码 for a name key: an exact match to a register name or 曾用名 (of any register version);
-  failing that, the longest register key the name ends with (a city, district or street prefix
-  in front, e.g. 江城区幸福家园1期). Only when neither finds an estate, the same two rules for the
+  failing that, the longest register key the name ends with after a city, district or street
+  prefix (江城区幸福家园1期; var estate_admin_prefix: 新和谐苑 is not 和谐苑). Only when neither finds an estate, the same two rules for the
   key's base against the register keys' bases (int_estate_bases): a department writes 文化兰亭新村
   or 文化兰亭新村棚改安置点 where the register has only 文化兰亭新村安置小区. A key that reaches two
   estates at the best rule and length is left unassigned (null): it is counted as unmatched, never guessed.
@@ -16,12 +16,12 @@ candidates as (
     select k.name_key, n.estate_code, 0 as by_base, length(n.name_key) as match_length, k.name_key = n.name_key as exact
     from keys k
     join {{ ref('int_estate_names') }} n
-      on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
+      on k.name_key = n.name_key or {{ after_admin_prefix('k.name_key', 'n.name_key') }}
     union all
     select k.name_key, b.estate_code, 1 as by_base, length(b.base_key) as match_length, k.base_key = b.base_key as exact
     from keys k
     join {{ ref('int_estate_bases') }} b
-      on k.base_key = b.base_key or suffix(k.base_key, b.base_key)
+      on k.base_key = b.base_key or {{ after_admin_prefix('k.base_key', 'b.base_key') }}
 ),
 best as (
     select name_key, estate_code
@@ -36,7 +36,8 @@ having count(distinct estate_code) = 1
 
 {#
   小区编码 for a free text (12345's 事发地址): every register name key found inside the text's
-  match key; the longest wins; two estates tied at the longest → unassigned.
+  match key, but not as the start of a road's or street's name (幸福街道, 安康路; var
+  address_road_words); the longest wins; two estates tied at the longest → unassigned.
   Returns (text, estate_code) for the distinct texts of `relation`.
 #}
 {% macro assign_estate_in_text(relation, text_column) -%}
@@ -48,7 +49,8 @@ with texts as (
 candidates as (
     select t.text, n.estate_code, length(n.name_key) as match_length
     from texts t
-    join {{ ref('int_estate_names') }} n on contains(t.text_key, n.name_key)
+    join {{ ref('int_estate_names') }} n
+      on contains(t.text_key, n.name_key) and contains({{ without_roads('t.text_key', 'n.name_key') }}, n.name_key)
 ),
 best as (
     select text, estate_code

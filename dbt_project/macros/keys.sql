@@ -15,6 +15,21 @@
     regexp_replace({{ expr }}, '{{ var("estate_generic_suffix") }}', '\1')
 {%- endmacro %}
 
+{# Whether `name_key` is `registered_key` with a city, district or street name in front (var estate_admin_prefix). #}
+{% macro after_admin_prefix(name_key, registered_key) -%}
+    (suffix({{ name_key }}, {{ registered_key }})
+     and regexp_full_match(left({{ name_key }}, length({{ name_key }}) - length({{ registered_key }})), '{{ var("estate_admin_prefix") }}'))
+{%- endmacro %}
+
+{# `text_key` without the places where `key` is followed by a road word (var address_road_words): 幸福街道, 安康路. #}
+{% macro without_roads(text_key, key) -%}
+    {%- set ns = namespace(sql=text_key) -%}
+    {%- for word in var("address_road_words") -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", " ~ key ~ " || '" ~ word ~ "', '')" -%}
+    {%- endfor -%}
+    {{ ns.sql }}
+{%- endmacro %}
+
 {# `key` without a leading `prefix`, where at least two characters remain. #}
 {% macro without_prefix(key, prefix) -%}
     case when starts_with({{ key }}, {{ prefix }}) and length({{ key }}) > length({{ prefix }}) + 1

@@ -70,18 +70,25 @@ log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Estates (mirrors dbt's assign_estate macro: exact register name/曾用名 key, else the longest
-# register key the name ends with; only when neither finds an estate, the same for the key's base
+# register key the name ends with after a city, district or street prefix; only when neither finds
+# an estate, the same for the key's base
 # against the register keys' bases; a tie between two estates assigns nothing)
 
 @cache
-def _estate_generic_suffix() -> str:
-    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]["estate_generic_suffix"]
+def _dbt_var(name: str) -> str:
+    """A variable of the dbt project (read once per process), quoted for a SQL string literal."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"][name].replace("'", "''")
 
 
 def _estate_base_key(expr: str) -> str:
-    """dbt's estate_base_key macro, from the same project variable (read once per process)."""
-    pattern = _estate_generic_suffix().replace("'", "''")
-    return f"regexp_replace({expr}, '{pattern}', '\\1')"
+    """dbt's estate_base_key macro, from the same project variable."""
+    return f"regexp_replace({expr}, '{_dbt_var('estate_generic_suffix')}', '\\1')"
+
+
+def _after_admin_prefix(name_key: str, registered_key: str) -> str:
+    """dbt's after_admin_prefix macro, from the same project variable."""
+    return (f"(suffix({name_key}, {registered_key}) and regexp_full_match(left({name_key}, length({name_key}) - "
+            f"length({registered_key})), '{_dbt_var('estate_admin_prefix')}'))")
 
 
 def estate_assignment_sql(keys_sql: str) -> str:
@@ -94,11 +101,11 @@ def estate_assignment_sql(keys_sql: str) -> str:
     candidates as (
         select k.name_key, n.estate_code, 0 as by_base, length(n.name_key) as match_length, k.name_key = n.name_key as exact
         from keys k join intermediate.int_estate_names n
-          on k.name_key = n.name_key or suffix(k.name_key, n.name_key)
+          on k.name_key = n.name_key or {_after_admin_prefix('k.name_key', 'n.name_key')}
         union all
         select k.name_key, b.estate_code, 1 as by_base, length(b.base_key) as match_length, k.base_key = b.base_key as exact
         from keys k join intermediate.int_estate_bases b
-          on k.base_key = b.base_key or suffix(k.base_key, b.base_key)
+          on k.base_key = b.base_key or {_after_admin_prefix('k.base_key', 'b.base_key')}
     ),
     best as (
         select name_key, estate_code from candidates
