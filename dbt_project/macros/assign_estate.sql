@@ -1,10 +1,11 @@
 {#
   小区编码 for a name key: an exact match to a register name or 曾用名 (of any register version);
   failing that, the longest register key the name ends with after a city, district or street
-  prefix (江城区幸福家园1期; var estate_admin_prefix: 新和谐苑 is not 和谐苑). Only when neither finds an estate, the same two rules for the
-  key's base against the register keys' bases (int_estate_bases): a department writes 文化兰亭新村
-  or 文化兰亭新村棚改安置点 where the register has only 文化兰亭新村安置小区. A key that reaches two
-  estates at the best rule and length is left unassigned (null): it is counted as unmatched, never guessed.
+  prefix (江城区幸福家园1期; var estate_admin_prefix: 新和谐苑 is not 和谐苑). Only when neither
+  finds an estate, the same two rules for the key's base against the register keys' bases
+  (int_estate_bases): a department writes 文化兰亭新村 or 文化兰亭新村棚改安置点 where the register
+  has only 文化兰亭新村安置小区. A key that reaches two estates at the best rule and length is left
+  unassigned (null): it is counted as unmatched, never guessed.
   Returns (name_key, estate_code) for the distinct keys of `relation`.
 #}
 {% macro assign_estate(relation, key_column) -%}

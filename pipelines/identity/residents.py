@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------
 # Estates (mirrors dbt's assign_estate macro: exact register name/曾用名 key, else the longest
 # register key the name ends with after a city, district or street prefix; only when neither finds
-# an estate, the same for the key's base
-# against the register keys' bases; a tie between two estates assigns nothing)
+# an estate, the same for the key's base against the register keys' bases; a tie between two
+# estates assigns nothing)
 
 @cache
 def _dbt_var(name: str) -> str:
