@@ -19,8 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .header import HEADER_SEARCH_ROWS
-from .xlsx_errors import error_cells, sheet_parts
-from .xlsx_extent import sheet_extent, worksheet_parts
+from .xlsx_scan import scan_sheet, sheet_parts, worksheet_parts
 
 MAX_XLSX_EXPANDED_BYTES = 1 << 30
 MAX_FIELD_CHARS = 16 * 1024 * 1024
@@ -244,9 +243,11 @@ def _read_xlsx(path: Path) -> list[Sheet]:
             expanded = sum(i.file_size for i in z.infolist())
             if expanded > MAX_XLSX_EXPANDED_BYTES:
                 raise Unreadable(f"XLSX would expand to {expanded / 2**30:.1f} GiB (limit 1 GiB): refused before reading")
+            scans = {}
             for part in worksheet_parts(z):
-                _refuse_oversized(part, *sheet_extent(z, part))
-            errors = {name: error_cells(z, part) for name, part in sheet_parts(z).items() if part in z.namelist()}
+                scans[part] = scan = scan_sheet(z, part)
+                _refuse_oversized(part, scan.rows, scan.columns)
+            errors = {name: scans[part].errors for name, part in sheet_parts(z).items() if part in scans}
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
