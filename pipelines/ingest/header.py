@@ -11,27 +11,19 @@ from .kinds import KINDS, Column, Kind
 HEADER_SEARCH_ROWS = 10  # title rows above the header: EXPORTS.md allows 1–3
 
 # A unit in brackets after the name (NFKC has made ㎡ and m² into m2). 万元 and 公里 change what the
-# values mean: the column's reader is told (header_unit).
+# values mean: the column's reader is told (HeaderMatch.units).
 _UNIT_SUFFIX = re.compile(r"\((m2|平方米|平米|元|万元|米|m|公里|千米|km|个|人|户|年)\)$", re.IGNORECASE)
 
 
 def _split_header(cell: str | None) -> tuple[str, str | None]:
+    """(name, unit): `建筑面积（㎡）`, ` 姓名* `, `身份证\\n号码`, `使用金额（万元）` → (`建筑面积`, `m2`),
+    (`姓名`, None), (`身份证号码`, None), (`使用金额`, `万元`)."""
     if not cell:
         return "", None
     text = unicodedata.normalize("NFKC", cell)
     text = re.sub(r"\s+", "", text).strip("*")
     unit = _UNIT_SUFFIX.search(text)
     return _UNIT_SUFFIX.sub("", text).rstrip("*"), unit and unit.group(1).lower()
-
-
-def normalize_header(cell: str | None) -> str:
-    """`建筑面积（㎡）`, ` 姓名* `, `身份证\\n号码` → `建筑面积`, `姓名`, `身份证号码`."""
-    return _split_header(cell)[0]
-
-
-def header_unit(cell: str | None) -> str | None:
-    """The unit in brackets after a header's name, lower-case: `使用金额（万元）` → `万元`."""
-    return _split_header(cell)[1]
 
 
 def _lookup(kind: Kind) -> dict[str, Column]:
@@ -53,13 +45,15 @@ class HeaderMatch:
     columns: list[Column | None]  # per cell of the header: the known column, or None (kept as extra)
     headers: list[str]  # the header cells as written (for extra columns and error messages)
     missing_required: list[Column]
+    units: list[str | None]  # per cell of the header: the unit it states in brackets (_split_header)
 
 
 def find_header(records: list[list[str | None]]) -> HeaderMatch | None:
     """The best (kind, row) among the first rows, scored by required columns found, then all columns."""
     best: tuple[tuple[float, int], HeaderMatch] | None = None
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
-        cells = [normalize_header(c) for c in record]
+        split = [_split_header(c) for c in record]
+        cells = [name for name, _ in split]
         if sum(1 for c in cells if c) < 2:
             continue
         for kind in KINDS:
@@ -74,7 +68,7 @@ def find_header(records: list[list[str | None]]) -> HeaderMatch | None:
             score = (required_found / len(kind.required), len(found))
             if best is None or score > best[0]:
                 missing = [col for col in kind.required if col.name not in found]
-                best = (score, HeaderMatch(kind, index, _dedupe(matched), [c or "" for c in record], missing))
+                best = (score, HeaderMatch(kind, index, _dedupe(matched), [c or "" for c in record], missing, [unit for _, unit in split]))
     return best[1] if best else None
 
 

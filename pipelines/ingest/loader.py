@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from . import contracts
 from .asof import stated_date
-from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header, header_unit
+from .header import HEADER_SEARCH_ROWS, HeaderMatch, find_header
 from .kinds import Kind
 from .reader import MAX_COLUMNS, MAX_FIELD_CHARS, TOTAL_ROW, UNDECODABLE, Chunk, Sheet, Unreadable, read_sheets, sniff_format
 from . import store
@@ -502,7 +502,7 @@ def _contract(parsed: _Parsed, match: HeaderMatch, frame: pd.DataFrame, text: pd
     kind = match.kind
     headers = [c for c in frame.columns if c != ROW]
     by_name = {col.name: headers[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
-    units = {col.name: header_unit(headers[i]) for i, col in enumerate(match.columns[: len(headers)]) if col}
+    units = {col.name: match.units[i] for i, col in enumerate(match.columns[: len(headers)]) if col}
     rejects: list[tuple[int, str, str, str | None]] = []
     warnings: list[tuple[int, str, str, str | None]] = []
 
