@@ -313,7 +313,7 @@ def _find_header(sheets: list[Sheet], parsed: _Parsed) -> tuple[Sheet, Chunk, He
     firsts = []
     for sheet in sheets:
         first = next(sheet.chunks, Chunk(0, []))
-        top = [_without_trailing_blanks(r) for r in first.records[:HEADER_SEARCH_ROWS]]
+        top = [r[: _filled_width(r)] for r in first.records[:HEADER_SEARCH_ROWS]]
         wide = {i for i, r in enumerate(top) if len(r) > MAX_COLUMNS}
         # Matched on at most MAX_COLUMNS + 1 cells a row: a row of 100,000 fields would take minutes.
         match = find_header([r[: MAX_COLUMNS + 1] for r in top])
@@ -328,11 +328,12 @@ def _find_header(sheets: list[Sheet], parsed: _Parsed) -> tuple[Sheet, Chunk, He
     raise Quarantine("no header row of a known file kind in the first 10 rows (only title rows, or an unknown layout)", parsed)
 
 
-def _without_trailing_blanks(record: list[str | None]) -> list[str | None]:
+def _filled_width(record: list[str | None]) -> int:
+    """The record's fields up to its last one that is not blank: trailing empty fields are no columns."""
     end = len(record)
     while end and not (record[end - 1] or "").strip():
         end -= 1
-    return record[:end]
+    return end
 
 
 class _FileRows:
@@ -453,8 +454,7 @@ def _cut_wide_rows(body: list[list[str | None]], width: int) -> list[int]:
     wide = []
     for index, record in enumerate(body):
         if len(record) > MAX_COLUMNS:
-            while len(record) > width and not (record[-1] or "").strip():
-                record.pop()
+            del record[max(_filled_width(record), width):]
             if len(record) > MAX_COLUMNS:
                 wide.append(index)
                 del record[width:]
